@@ -1,0 +1,100 @@
+"""Convolution Lab's library: 2-D convolution, padding, pooling and upsampling on numpy images.
+
+Images are numpy arrays ``H×W`` (grey) or ``H×W×C``; any real dtype goes in, float32 comes out
+(float64 stays float64). Names and meanings follow ``torch.nn.functional``.
+
+Example:
+    >>> import numpy as np, filters
+    >>> image = np.arange(25, dtype=np.float32).reshape(5, 5)
+    >>> filters.conv2d(image, filters.get_kernel("sobel_x"), padding=1).shape
+    (5, 5)
+
+Public names are loaded on first use, so ``import filters`` stays fast and never imports torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# Public name -> submodule that defines it.
+_EXPORTS: dict[str, str] = {
+    "conv2d": "conv",
+    "BACKENDS": "conv",
+    "available_backends": "conv",
+    "pad": "padding",
+    "PADDING_MODES": "padding",
+    "output_size": "sizes",
+    "transposed_output_size": "sizes",
+    "effective_kernel_size": "sizes",
+    "KERNELS": "kernels",
+    "Kernel": "kernels",
+    "get_kernel": "kernels",
+    "gaussian_kernel": "kernels",
+    "parse_kernel": "kernels",
+    "format_kernel": "kernels",
+    "is_separable": "kernels",
+    "pool2d": "pooling",
+    "global_avg_pool": "pooling",
+    "conv_transpose2d": "upsample",
+    "zero_insert": "upsample",
+    "upsample": "upsample",
+    "bilinear_kernel": "upsample",
+    "receptive_field": "receptive",
+    "layer_stats": "receptive",
+    "parse_layers": "receptive",
+    "learn_kernel": "learn",
+    "LearnResult": "learn",
+    "load_image": "image_io",
+    "to_display": "image_io",
+}
+
+_SUBMODULES = {
+    "backends",
+    "conv",
+    "datasets",
+    "image_io",
+    "kernels",
+    "learn",
+    "lenet",
+    "limits",
+    "padding",
+    "pooling",
+    "receptive",
+    "sizes",
+    "upsample",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        module = importlib.import_module(f"{__name__}.{_EXPORTS[name]}")
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'filters' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS) | _SUBMODULES)
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
+    from .conv import BACKENDS, available_backends, conv2d
+    from .kernels import (
+        KERNELS,
+        Kernel,
+        format_kernel,
+        gaussian_kernel,
+        get_kernel,
+        is_separable,
+        parse_kernel,
+    )
+    from .padding import PADDING_MODES, pad
+    from .sizes import effective_kernel_size, output_size, transposed_output_size
