@@ -63,6 +63,7 @@ _SUBMODULES = {
     "padding",
     "pooling",
     "receptive",
+    "samples",
     "sizes",
     "upsample",
 }
