@@ -87,15 +87,48 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
-    from .conv import BACKENDS, available_backends, conv2d
-    from .kernels import (
-        KERNELS,
-        Kernel,
-        format_kernel,
-        gaussian_kernel,
-        get_kernel,
-        is_separable,
-        parse_kernel,
+    from .conv import (
+        BACKENDS as BACKENDS,
     )
-    from .padding import PADDING_MODES, pad
-    from .sizes import effective_kernel_size, output_size, transposed_output_size
+    from .conv import (
+        available_backends as available_backends,
+    )
+    from .conv import (
+        conv2d as conv2d,
+    )
+    from .kernels import (
+        KERNELS as KERNELS,
+    )
+    from .kernels import (
+        Kernel as Kernel,
+    )
+    from .kernels import (
+        format_kernel as format_kernel,
+    )
+    from .kernels import (
+        gaussian_kernel as gaussian_kernel,
+    )
+    from .kernels import (
+        get_kernel as get_kernel,
+    )
+    from .kernels import (
+        is_separable as is_separable,
+    )
+    from .kernels import (
+        parse_kernel as parse_kernel,
+    )
+    from .padding import (
+        PADDING_MODES as PADDING_MODES,
+    )
+    from .padding import (
+        pad as pad,
+    )
+    from .sizes import (
+        effective_kernel_size as effective_kernel_size,
+    )
+    from .sizes import (
+        output_size as output_size,
+    )
+    from .sizes import (
+        transposed_output_size as transposed_output_size,
+    )

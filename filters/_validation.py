@@ -104,9 +104,7 @@ def check_finite(array: np.ndarray, name: str) -> None:
     bad = ~np.isfinite(array)
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(
-            f"{name} must hold finite numbers; found {array[where]} at index {where}."
-        )
+        raise ValueError(f"{name} must hold finite numbers; found {array[where]} at index {where}.")
 
 
 def _as_int(value: Any, name: str) -> int:

@@ -55,7 +55,8 @@ def output_size(
     padded = n + 2 * padding
     if span > padded:
         raise ValueError(
-            f"The kernel spans {span} pixels (1 + dilation·(k−1) = 1 + {dilation}·{kernel_size - 1})"
+            f"The kernel spans {span} pixels (1 + dilation·(k−1) = "
+            f"1 + {dilation}·{kernel_size - 1})"
             f" but the padded input is only {padded} ({n} + 2·{padding}); there is no output. "
             "Use a smaller kernel or dilation, or more padding."
         )

@@ -1,0 +1,71 @@
+"""SciPy backend: ``scipy.ndimage.correlate`` with its own names for the four borders."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+from scipy import ndimage
+
+from ..padding import NUMPY_MODES
+from .base import Geometry, dilate_kernel, full_by_depthwise
+
+__all__ = ["BACKEND", "SCIPY_MODES", "ScipyBackend"]
+
+#: torch's mode names -> ``scipy.ndimage`` modes. Trap: scipy's "reflect" is NOT torch's.
+SCIPY_MODES: dict[str, str] = {
+    "zeros": "constant",
+    "reflect": "mirror",
+    "replicate": "nearest",
+    "circular": "wrap",
+}
+
+
+class ScipyBackend:
+    """``ndimage.correlate`` extends the border itself, so no padded copy is made."""
+
+    name = "scipy"
+    padding_modes: ClassVar[dict[str, object]] = dict(SCIPY_MODES)
+
+    def depthwise(self, image: np.ndarray, kernel: np.ndarray, geometry: Geometry) -> np.ndarray:
+        """Correlate every channel with ``kernel``; ``H×W×C`` → ``H'×W'×C``."""
+        spread = dilate_kernel(kernel.astype(image.dtype), geometry.dilation)
+        span_h, span_w = spread.shape
+        # ndimage puts output pixel j over input pixel j with the kernel's "centre" tap at
+        # index c = span//2 + origin. Output i of the padded correlation reads input rows from
+        # i·s − top, so choosing c = top lines them up (origin must keep c inside the kernel).
+        if geometry.top < span_h and geometry.left < span_w and self._fits(image, geometry):
+            origin = (geometry.top - span_h // 2, geometry.left - span_w // 2, 0)
+            full = ndimage.correlate(
+                image,
+                spread[:, :, None],
+                mode=self.padding_modes[geometry.mode],
+                cval=0.0,
+                origin=origin,
+            )
+            (sh, sw), (out_h, out_w) = geometry.stride, geometry.out_shape
+            return full[: (out_h - 1) * sh + 1 : sh, : (out_w - 1) * sw + 1 : sw]
+        # Padding wider than the kernel reaches: pad explicitly, then correlate the valid part.
+        padded = np.pad(
+            image,
+            ((geometry.top, geometry.bottom), (geometry.left, geometry.right), (0, 0)),
+            mode=NUMPY_MODES[geometry.mode],  # type: ignore[call-overload]
+        )
+        inner = Geometry(
+            0, 0, 0, 0, "zeros", geometry.stride, geometry.dilation, geometry.out_shape
+        )
+        return self.depthwise(padded, kernel, inner)
+
+    @staticmethod
+    def _fits(image: np.ndarray, geometry: Geometry) -> bool:
+        (sh, sw), (out_h, out_w) = geometry.stride, geometry.out_shape
+        return (out_h - 1) * sh < image.shape[0] and (out_w - 1) * sw < image.shape[1]
+
+    def full(
+        self, image: np.ndarray, weight: np.ndarray, groups: int, geometry: Geometry
+    ) -> np.ndarray:
+        """A full layer as sums of per-channel correlations."""
+        return full_by_depthwise(self, image, weight, groups, geometry)
+
+
+BACKEND = ScipyBackend()

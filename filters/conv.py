@@ -1,0 +1,376 @@
+"""``conv2d``: 2-D convolution of numpy images with PyTorch's parameters, on four backends.
+
+The checks and the geometry (padding per side, output size) live here; the arithmetic lives in
+:mod:`filters.backends`. Every backend gives the numbers of ``torch.nn.functional.conv2d``
+(with ``F.pad`` for the non-zero padding modes) to 1e-4 in float32.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+from ._validation import as_image, check_choice, check_finite, to_pair
+from .backends import BACKEND_MODULES, Geometry, get_backend, is_available
+from .kernels import is_separable
+from .limits import MEMORY_BUDGET_BYTES
+from .padding import PADDING_MODES, check_padding_fits, padding_sides
+from .sizes import effective_kernel_size
+
+__all__ = ["BACKENDS", "ConvPlan", "available_backends", "choose_backend", "conv2d", "plan_conv"]
+
+BackendName = Literal["numpy", "scipy", "torch", "opencv", "auto"]
+BACKENDS: tuple[str, ...] = ("numpy", "scipy", "torch", "opencv", "auto")
+
+
+def available_backends() -> list[str]:
+    """Names of the backends whose library imports here (``"auto"`` included).
+
+    Example:
+        >>> "numpy" in available_backends()
+        True
+    """
+    return [name for name in BACKEND_MODULES if is_available(name)] + ["auto"]
+
+
+def conv2d(
+    image: Any,
+    kernel: Any,
+    *,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    padding_mode: str = "zeros",
+    dilation: int | tuple[int, int] = 1,
+    groups: int | None = None,
+    bias: float | Sequence[float] | np.ndarray | None = None,
+    flip: bool = False,
+    backend: str = "auto",
+) -> np.ndarray:
+    """Convolve an image with a kernel (cross-correlation by default, like PyTorch).
+
+    Args:
+        image: ``H×W`` or ``H×W×C`` array of any real dtype (bool, ints, float16/32/64).
+        kernel: ``kh×kw`` — applied to every channel on its own (depthwise); or a full layer
+            weight ``C_out×(C_in/groups)×kh×kw`` as in ``torch.nn.Conv2d``.
+        stride: step between windows, int or ``(sh, sw)``.
+        padding: int, ``(ph, pw)``, ``"valid"`` (no padding) or ``"same"`` (output size =
+            input size; needs stride 1; an even kernel pads one more on the bottom/right, as
+            torch does).
+        padding_mode: ``"zeros"``, ``"reflect"``, ``"replicate"`` or ``"circular"``.
+        dilation: spacing between kernel taps, int or ``(dh, dw)``.
+        groups: for a full weight, how many groups the channels split into (default 1); for a
+            ``kh×kw`` kernel it is implied (``C``) and may be left out.
+        bias: added to every output pixel: a number, or one number per output channel.
+        flip: ``True`` for true (mathematical) convolution — the kernel rotated by 180°.
+        backend: ``"numpy"``, ``"scipy"``, ``"torch"``, ``"opencv"`` or ``"auto"`` (fastest here;
+            the numbers do not depend on it beyond float rounding).
+
+    Returns:
+        ``H'×W'`` for a grey image with a ``kh×kw`` kernel, ``H'×W'×C`` for a colour one, and
+        ``H'×W'×C_out`` for a full weight, with ``H' = ⌊(H + 2p − d(kh−1) − 1)/s⌋ + 1``.
+        float32 (float64 if the image is float64).
+
+    Raises:
+        ValueError: a parameter out of range (the message says which and what is allowed).
+        TypeError: a value of the wrong kind.
+
+    Example:
+        >>> x = np.array([[1, 2, 3, 0, 1], [0, 1, 2, 3, 0], [2, 0, 1, 2, 3],
+        ...               [1, 2, 0, 1, 0], [0, 1, 2, 3, 1]])
+        >>> k = np.array([[1, 0, -1]] * 3)
+        >>> conv2d(x, k).tolist()  # seed 000's 5×5 example
+        [[-3.0, -2.0, 2.0], [0.0, -3.0, 0.0], [0.0, -3.0, -1.0]]
+    """
+    plan = plan_conv(
+        image,
+        kernel,
+        stride=stride,
+        padding=padding,
+        padding_mode=padding_mode,
+        dilation=dilation,
+        groups=groups,
+        bias=bias,
+        flip=flip,
+        backend=backend,
+    )
+    return execute(plan)
+
+
+class ConvPlan:
+    """A checked ``conv2d`` call: the image as ``H×W×C``, the kernel, geometry and backend."""
+
+    __slots__ = ("backend", "bias", "geometry", "grey", "groups", "image", "kernel")
+
+    def __init__(
+        self,
+        image: np.ndarray,
+        kernel: np.ndarray,
+        groups: int | None,
+        bias: np.ndarray | None,
+        geometry: Geometry,
+        backend: str,
+        grey: bool,
+    ) -> None:
+        self.image = image
+        self.kernel = kernel
+        self.groups = groups
+        self.bias = bias
+        self.geometry = geometry
+        self.backend = backend
+        self.grey = grey
+
+    @property
+    def is_full(self) -> bool:
+        """True for a ``C_out×C_in/groups×kh×kw`` weight, False for a depthwise ``kh×kw`` kernel."""
+        return self.kernel.ndim == 4
+
+
+def plan_conv(
+    image: Any,
+    kernel: Any,
+    *,
+    stride: Any = 1,
+    padding: Any = 0,
+    padding_mode: str = "zeros",
+    dilation: Any = 1,
+    groups: int | None = None,
+    bias: Any = None,
+    flip: bool = False,
+    backend: str = "auto",
+) -> ConvPlan:
+    """Check every argument of :func:`conv2d` and work out the geometry, without computing.
+
+    Example:
+        >>> plan_conv(np.zeros((32, 32)), np.ones((3, 3)), stride=2, padding=1).geometry.out_shape
+        (16, 16)
+    """
+    array = as_image(image)
+    grey = array.ndim == 2
+    if grey:
+        array = array[:, :, None]
+    backend = check_choice(backend, BACKENDS, "backend")
+    padding_mode = check_choice(padding_mode, PADDING_MODES, "padding_mode")
+    if not isinstance(flip, (bool, np.bool_)):
+        raise TypeError(f"flip must be True or False; got {flip!r}.")
+    weight = _check_kernel(kernel, array.dtype)
+    if flip:
+        weight = weight[..., ::-1, ::-1].copy()
+    groups = _check_groups(weight, array.shape[2], groups)
+    stride_pair = to_pair(stride, "stride", minimum=1)
+    dilation_pair = to_pair(dilation, "dilation", minimum=1)
+    kh, kw = weight.shape[-2:]
+    sides = _padding_sides(padding, (kh, kw), dilation_pair, stride_pair)
+    check_padding_fits(array.shape[:2], sides, padding_mode)
+    out_shape = _output_shape(array.shape[:2], (kh, kw), sides, stride_pair, dilation_pair)
+    out_channels = weight.shape[0] if weight.ndim == 4 else array.shape[2]
+    bias_array = _check_bias(bias, out_channels, array.dtype)
+    _check_budget(array, (kh, kw), dilation_pair, out_shape, out_channels)
+    geometry = Geometry(*sides, padding_mode, stride_pair, dilation_pair, out_shape)
+    if backend == "auto":
+        backend = choose_backend(array.shape, weight, geometry)
+    elif not is_available(backend):
+        raise ValueError(
+            f"backend {backend!r} is not installed here; available: {available_backends()}."
+        )
+    return ConvPlan(array, weight, groups, bias_array, geometry, backend, grey)
+
+
+def execute(plan: ConvPlan) -> np.ndarray:
+    """Run a checked plan on its backend and shape the result like the input.
+
+    Example:
+        >>> execute(plan_conv(np.ones((4, 4)), np.ones((3, 3)))).tolist()
+        [[9.0, 9.0], [9.0, 9.0]]
+    """
+    backend = get_backend(plan.backend)
+    if plan.is_full:
+        assert plan.groups is not None
+        out = backend.full(plan.image, plan.kernel, plan.groups, plan.geometry)
+    else:
+        out = backend.depthwise(plan.image, plan.kernel, plan.geometry)
+    out = np.asarray(out, dtype=plan.image.dtype)
+    if plan.bias is not None:
+        out = out + plan.bias
+    if plan.grey and not plan.is_full:
+        return np.ascontiguousarray(out[:, :, 0])
+    return np.ascontiguousarray(out)
+
+
+def choose_backend(image_shape: tuple[int, ...], weight: np.ndarray, geometry: Geometry) -> str:
+    """The ``"auto"`` rule: pick the backend expected to be fastest for this call.
+
+    A small cost model measured on a 2-core CPU (see ``benchmarks/``): OpenCV's ``filter2D`` /
+    ``sepFilter2D`` for one kernel on every channel; torch for full layers with many channel
+    pairs (OpenCV would loop over them); numpy when neither library is installed.
+
+    Example:
+        >>> g = Geometry(1, 1, 1, 1, "zeros", (1, 1), (1, 1), (8, 8))
+        >>> choose_backend((8, 8, 3), np.ones((3, 3)), g) in ("opencv", "numpy")
+        True
+    """
+    pairs = weight.shape[0] * weight.shape[1] if weight.ndim == 4 else 1
+    if weight.ndim == 4 and pairs > 4 and is_available("torch"):
+        return "torch"
+    if is_available("opencv"):
+        return "opencv"
+    if is_available("scipy") and (weight.ndim == 2 and is_separable(weight)):
+        return "scipy"
+    return "numpy"
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks
+
+
+def _check_kernel(kernel: Any, dtype: np.dtype) -> np.ndarray:
+    if isinstance(kernel, (list, tuple)):
+        kernel = np.asarray(kernel)
+    if not isinstance(kernel, np.ndarray):
+        raise TypeError(
+            f"kernel must be a numpy array (kh×kw or C_out×C_in/groups×kh×kw); "
+            f"got {type(kernel).__name__}."
+        )
+    if kernel.dtype.kind not in "biuf":
+        raise TypeError(f"kernel must hold real numbers; got dtype {kernel.dtype}.")
+    if kernel.ndim not in (2, 4):
+        raise ValueError(
+            f"kernel must be 2-D (kh×kw, applied to every channel) or 4-D "
+            f"(C_out×C_in/groups×kh×kw, a full layer); got {kernel.ndim}-D shape {kernel.shape}."
+        )
+    if kernel.size == 0:
+        raise ValueError(f"kernel is empty (shape {kernel.shape}).")
+    weight = np.asarray(kernel, dtype=np.float64 if dtype == np.float64 else np.float32)
+    check_finite(np.asarray(kernel, dtype=np.float64), "kernel")
+    return weight
+
+
+def _check_groups(weight: np.ndarray, channels: int, groups: int | None) -> int | None:
+    if groups is not None and (
+        isinstance(groups, bool) or not isinstance(groups, (int, np.integer))
+    ):
+        raise TypeError(f"groups must be an int; got {groups!r}.")
+    if weight.ndim == 2:
+        if groups not in (None, channels):
+            raise ValueError(
+                f"A kh×kw kernel is applied to each of the image's {channels} channels on its "
+                f"own, which is groups={channels}; got groups={groups}. For other groupings pass "
+                "a full weight C_out×C_in/groups×kh×kw."
+            )
+        return None
+    groups = 1 if groups is None else int(groups)
+    if groups < 1:
+        raise ValueError(f"groups must be at least 1; got {groups}.")
+    c_out, c_in_per_group = weight.shape[:2]
+    if channels % groups:
+        raise ValueError(
+            f"groups={groups} does not divide the image's {channels} channels; choose a divisor "
+            f"of {channels}."
+        )
+    if c_out % groups:
+        raise ValueError(
+            f"groups={groups} does not divide the weight's {c_out} output channels (C_out must be "
+            "a multiple of groups)."
+        )
+    if c_in_per_group * groups != channels:
+        raise ValueError(
+            f"Channel mismatch: the weight expects {c_in_per_group}×{groups} = "
+            f"{c_in_per_group * groups} input channels (C_in/groups × groups) but the image has "
+            f"{channels}. A weight for this image has shape (C_out, {channels // groups}, kh, kw)."
+        )
+    return groups
+
+
+def _padding_sides(
+    padding: Any, kernel: tuple[int, int], dilation: tuple[int, int], stride: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    if isinstance(padding, str):
+        padding = check_choice(padding, ("valid", "same"), "padding")
+        if padding == "valid":
+            return 0, 0, 0, 0
+        if stride != (1, 1):
+            raise ValueError(
+                f"padding='same' needs stride 1 (as in torch); got stride {stride}. With a "
+                "stride, give the padding as a number, e.g. (k−1)//2."
+            )
+        # torch: total = d·(k−1); the extra pixel of an odd total goes to the bottom/right.
+        total_h, total_w = (d * (k - 1) for d, k in zip(dilation, kernel, strict=True))
+        return total_h // 2, total_h - total_h // 2, total_w // 2, total_w - total_w // 2
+    if isinstance(padding, (tuple, list)) and len(padding) == 4:
+        raise TypeError(
+            "conv2d's padding is an int, (ph, pw), 'valid' or 'same'; for different padding on "
+            "each side, call filters.pad first and then conv2d with padding=0."
+        )
+    return padding_sides(padding)
+
+
+def _output_shape(
+    size: tuple[int, ...],
+    kernel: tuple[int, int],
+    sides: tuple[int, int, int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+) -> tuple[int, int]:
+    top, bottom, left, right = sides
+    shape = []
+    for n, k, before, after, s, d, axis in zip(
+        size,
+        kernel,
+        (top, left),
+        (bottom, right),
+        stride,
+        dilation,
+        ("rows", "columns"),
+        strict=False,
+    ):
+        span = effective_kernel_size(k, d)
+        padded = n + before + after
+        if span > padded:
+            raise ValueError(
+                f"The kernel spans {span} {axis} (1 + dilation·(k−1) = 1 + {d}·{k - 1}) but the "
+                f"padded image has only {padded} ({n} + {before} + {after}): there is no output. "
+                "Use a smaller kernel or dilation, or more padding."
+            )
+        shape.append((padded - span) // s + 1)
+    return shape[0], shape[1]
+
+
+def _check_bias(bias: Any, channels: int, dtype: np.dtype) -> np.ndarray | None:
+    if bias is None:
+        return None
+    if isinstance(bias, bool):
+        raise TypeError("bias must be a number or one number per output channel, not a bool.")
+    values = np.asarray(bias)
+    if values.dtype.kind not in "iuf":
+        raise TypeError(f"bias must be numeric; got {bias!r}.")
+    values = values.astype(dtype).reshape(-1)
+    if values.size not in (1, channels):
+        raise ValueError(
+            f"bias needs 1 value or one per output channel ({channels}); got {values.size}."
+        )
+    check_finite(values, "bias")
+    return values
+
+
+def _check_budget(
+    image: np.ndarray,
+    kernel: tuple[int, int],
+    dilation: tuple[int, int],
+    out_shape: tuple[int, int],
+    out_channels: int,
+) -> None:
+    """Refuse calls whose working arrays would exceed :data:`MEMORY_BUDGET_BYTES`."""
+    item = image.dtype.itemsize
+    padded = (
+        (image.shape[0] + kernel[0] * dilation[0])
+        * (image.shape[1] + kernel[1] * dilation[1])
+        * image.shape[2]
+    )
+    needed = item * (padded + out_shape[0] * out_shape[1] * max(out_channels, image.shape[2]) * 2)
+    if needed > MEMORY_BUDGET_BYTES:
+        raise ValueError(
+            f"This convolution would need about {needed / 2**30:.1f} GiB of working memory, over "
+            f"the {MEMORY_BUDGET_BYTES / 2**30:.0f} GiB budget. Use a smaller image, a stride, "
+            "fewer channels or float32."
+        )

@@ -1,0 +1,690 @@
+r"""The kernel catalogue, parametric kernels and a forgiving parser for kernels typed by hand.
+
+Every kernel is a float64 ``kh×kw`` array meant for cross-correlation (the default of
+:func:`filters.conv2d`, like ``torch.nn.functional.conv2d`` and ``cv2.filter2D``): ``sobel_x`` is
+positive where the image gets brighter to the right.
+
+Example:
+    >>> get_kernel("sobel_x").tolist()
+    [[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]
+    >>> parse_kernel("1/16\n1 2 1\n2 4 2\n1 2 1").sum()
+    np.float64(1.0)
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Literal
+
+import numpy as np
+
+from ._validation import check_choice, check_finite
+from .limits import MAX_KERNEL_SIZE
+
+__all__ = [
+    "CATEGORIES",
+    "KERNELS",
+    "Kernel",
+    "Param",
+    "format_kernel",
+    "gaussian_kernel",
+    "get_kernel",
+    "is_separable",
+    "parse_kernel",
+    "separate",
+]
+
+Category = Literal["edge", "blur", "sharpen", "other"]
+CATEGORIES: tuple[str, ...] = ("edge", "blur", "sharpen", "other")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One numeric parameter of a parametric kernel (for sliders and validation)."""
+
+    name: str
+    default: float
+    minimum: float
+    maximum: float
+    step: float = 1.0
+    integer: bool = True
+    odd: bool = False
+    label_en: str = ""
+    label_zh: str = ""
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A catalogue entry: how to build the kernel and how to describe it.
+
+    ``build(**params)`` returns a float64 ``kh×kw`` array; ``params`` lists what it accepts.
+    """
+
+    name: str
+    category: Category
+    description_en: str
+    description_zh: str
+    separable: bool
+    build: Callable[..., np.ndarray]
+    params: tuple[Param, ...] = field(default=())
+
+    def __call__(self, **params: Any) -> np.ndarray:
+        """Build the kernel (same as :func:`get_kernel`)."""
+        return get_kernel(self.name, **params)
+
+    @property
+    def defaults(self) -> dict[str, float]:
+        """Default value of every parameter."""
+        return {p.name: p.default for p in self.params}
+
+
+# ---------------------------------------------------------------------------------------------
+# Parametric kernels
+
+
+def gaussian_kernel(size: int, sigma: float | None = None) -> np.ndarray:
+    """Normalised 2-D Gaussian ``size×size`` (sums to 1), as ``cv2.getGaussianKernel`` squared.
+
+    Args:
+        size: odd side length ≥ 1.
+        sigma: standard deviation in pixels; ``None`` uses OpenCV's rule
+            ``0.3·((size−1)/2 − 1) + 0.8``.
+
+    Returns:
+        float64 ``size×size`` array, the outer product of the 1-D Gaussian with itself.
+
+    Example:
+        >>> gaussian_kernel(3, 1.0).round(4)[1].tolist()
+        [0.1238, 0.2042, 0.1238]
+    """
+    column = gaussian_1d(size, sigma)
+    return np.outer(column, column)
+
+
+def gaussian_1d(size: int, sigma: float | None = None) -> np.ndarray:
+    """Normalised 1-D Gaussian of odd length ``size`` (float64, sums to 1).
+
+    Example:
+        >>> gaussian_1d(5, 1.0).round(3).tolist()
+        [0.054, 0.244, 0.403, 0.244, 0.054]
+    """
+    size = _odd_size(size, "size")
+    if sigma is None:
+        sigma = 0.3 * ((size - 1) * 0.5 - 1) + 0.8
+    if not (isinstance(sigma, (int, float)) and math.isfinite(sigma) and sigma > 0):
+        raise ValueError(f"sigma must be a positive finite number; got {sigma!r}.")
+    offsets = np.arange(size, dtype=np.float64) - (size - 1) / 2
+    values = np.exp(-(offsets**2) / (2.0 * sigma**2))
+    return values / values.sum()
+
+
+def box_kernel(size: int = 3) -> np.ndarray:
+    """Mean filter ``size×size`` (every weight ``1/size²``).
+
+    Example:
+        >>> box_kernel(2).tolist()
+        [[0.25, 0.25], [0.25, 0.25]]
+    """
+    size = _int_in(size, "size", 1, MAX_KERNEL_SIZE)
+    return np.full((size, size), 1.0 / size**2)
+
+
+def motion_blur_kernel(length: int = 9, angle: float = 0.0) -> np.ndarray:
+    """A line of ``length`` pixels at ``angle`` degrees (0 = horizontal, anticlockwise), sum 1.
+
+    The line is drawn with anti-aliasing (each tap weighted by its distance to the ideal line), so
+    any angle gives a smooth streak.
+
+    Example:
+        >>> (motion_blur_kernel(3, 0) * 3).tolist()
+        [[0.0, 0.0, 0.0], [1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]
+    """
+    length = _odd_size(length, "length")
+    if not math.isfinite(angle):
+        raise ValueError(f"angle must be a finite number of degrees; got {angle!r}.")
+    theta = math.radians(angle)
+    direction = np.array([-math.sin(theta), math.cos(theta)])  # (row, col); rows grow downwards
+    half = (length - 1) / 2
+    rows, cols = np.mgrid[0:length, 0:length].astype(np.float64) - half
+    along = rows * direction[0] + cols * direction[1]
+    across = np.abs(rows * direction[1] - cols * direction[0])
+    weights = np.clip(1.0 - across, 0.0, None) * (np.abs(along) <= half + 1e-9)
+    return weights / weights.sum()
+
+
+def laplacian_of_gaussian_kernel(size: int = 9, sigma: float = 1.4) -> np.ndarray:
+    """Laplacian of Gaussian (the "Mexican hat", negated), zero-sum so flat regions give 0.
+
+    Example:
+        >>> bool(abs(laplacian_of_gaussian_kernel(9, 1.4).sum()) < 1e-12)
+        True
+    """
+    size = _odd_size(size, "size")
+    if not (math.isfinite(sigma) and sigma > 0):
+        raise ValueError(f"sigma must be a positive finite number; got {sigma!r}.")
+    offsets = np.arange(size, dtype=np.float64) - (size - 1) / 2
+    yy, xx = np.meshgrid(offsets, offsets, indexing="ij")
+    r2 = (xx**2 + yy**2) / (2.0 * sigma**2)
+    values = (r2 - 1.0) * np.exp(-r2)
+    return values - values.mean()
+
+
+def unsharp_mask_kernel(size: int = 5, sigma: float = 1.0, amount: float = 1.0) -> np.ndarray:
+    """Sharpen by adding back the detail a Gaussian removes: ``δ + amount·(δ − G)``.
+
+    Example:
+        >>> round(float(unsharp_mask_kernel(5, 1.0, 1.0).sum()), 12)
+        1.0
+    """
+    if not math.isfinite(amount):
+        raise ValueError(f"amount must be a finite number; got {amount!r}.")
+    blur = gaussian_kernel(size, sigma)
+    identity = np.zeros_like(blur)
+    identity[blur.shape[0] // 2, blur.shape[1] // 2] = 1.0
+    return identity + amount * (identity - blur)
+
+
+def sobel_kernel(axis: Literal["x", "y"], size: int = 3) -> np.ndarray:
+    """Sobel derivative kernel of odd ``size`` (3…7), equal to ``cv2.getDerivKernels`` with dx/dy=1.
+
+    Example:
+        >>> sobel_kernel("y").tolist()
+        [[-1.0, -2.0, -1.0], [0.0, 0.0, 0.0], [1.0, 2.0, 1.0]]
+    """
+    size = _odd_size(size, "size", maximum=7)
+    if size == 1:
+        raise ValueError("Sobel size must be 3, 5 or 7.")
+    smooth = np.array([1.0])
+    for _ in range(size - 1):
+        smooth = np.convolve(smooth, [1.0, 1.0])
+    derivative = np.array([1.0])
+    for _ in range(size - 3):
+        derivative = np.convolve(derivative, [1.0, 1.0])
+    derivative = np.convolve(derivative, [-1.0, 0.0, 1.0])
+    kernel = np.outer(smooth, derivative)
+    return kernel if axis == "x" else kernel.T
+
+
+def _fixed(values: list[list[float]]) -> Callable[[], np.ndarray]:
+    array = np.array(values, dtype=np.float64)
+
+    def build() -> np.ndarray:
+        return array.copy()
+
+    return build
+
+
+def _identity(size: int = 3) -> np.ndarray:
+    size = _odd_size(size, "size")
+    kernel = np.zeros((size, size))
+    kernel[size // 2, size // 2] = 1.0
+    return kernel
+
+
+_SIZE = Param("size", 3, 1, MAX_KERNEL_SIZE, 2, odd=True, label_en="size", label_zh="尺寸")
+_SIGMA = Param("sigma", 1.0, 0.1, 10.0, 0.1, integer=False, label_en="sigma σ", label_zh="标准差 σ")
+
+
+def _catalogue() -> dict[str, Kernel]:
+    entries = [
+        Kernel(
+            "identity",
+            "other",
+            "Leaves the image unchanged: one 1 in the centre.",
+            "恒等卷积核：中心为 1，图像保持不变。",
+            True,
+            _identity,
+            (_SIZE,),
+        ),
+        Kernel(
+            "box_blur",
+            "blur",
+            "Mean of the k×k neighbourhood: a plain blur.",
+            "均值模糊：取 k×k 邻域的平均值。",
+            True,
+            box_kernel,
+            (Param("size", 3, 1, MAX_KERNEL_SIZE, 1, label_en="size", label_zh="尺寸"),),
+        ),
+        Kernel(
+            "gaussian_blur",
+            "blur",
+            "Gaussian-weighted mean: a smooth blur without box artefacts.",
+            "高斯模糊：按高斯权重加权平均，过渡平滑。",
+            True,
+            gaussian_kernel,
+            (
+                Param("size", 5, 1, MAX_KERNEL_SIZE, 2, odd=True, label_en="size", label_zh="尺寸"),
+                _SIGMA,
+            ),
+        ),
+        Kernel(
+            "motion_blur",
+            "blur",
+            "Averages along a line: the streak of a moving camera.",
+            "运动模糊：沿一条直线取平均，像相机移动时的拖影。",
+            False,
+            motion_blur_kernel,
+            (
+                Param(
+                    "length", 9, 1, MAX_KERNEL_SIZE, 2, odd=True, label_en="length", label_zh="长度"
+                ),
+                Param(
+                    "angle",
+                    0.0,
+                    -180.0,
+                    180.0,
+                    5.0,
+                    integer=False,
+                    label_en="angle (°)",
+                    label_zh="角度 (°)",
+                ),
+            ),
+        ),
+        Kernel(
+            "sobel_x",
+            "edge",
+            "Horizontal gradient (vertical edges), smoothed vertically.",
+            "Sobel 水平梯度：检测竖直边缘，并在竖直方向平滑。",
+            True,
+            lambda size=3: sobel_kernel("x", size),
+            (Param("size", 3, 3, 7, 2, odd=True, label_en="size", label_zh="尺寸"),),
+        ),
+        Kernel(
+            "sobel_y",
+            "edge",
+            "Vertical gradient (horizontal edges), smoothed horizontally.",
+            "Sobel 竖直梯度：检测水平边缘，并在水平方向平滑。",
+            True,
+            lambda size=3: sobel_kernel("y", size),
+            (Param("size", 3, 3, 7, 2, odd=True, label_en="size", label_zh="尺寸"),),
+        ),
+        Kernel(
+            "scharr_x",
+            "edge",
+            "Horizontal gradient with better rotation symmetry than Sobel.",
+            "Scharr 水平梯度：比 Sobel 旋转对称性更好。",
+            True,
+            _fixed([[-3, 0, 3], [-10, 0, 10], [-3, 0, 3]]),
+        ),
+        Kernel(
+            "scharr_y",
+            "edge",
+            "Vertical gradient with better rotation symmetry than Sobel.",
+            "Scharr 竖直梯度：比 Sobel 旋转对称性更好。",
+            True,
+            _fixed([[-3, -10, -3], [0, 0, 0], [3, 10, 3]]),
+        ),
+        Kernel(
+            "prewitt_x",
+            "edge",
+            "Horizontal gradient, unweighted vertical smoothing.",
+            "Prewitt 水平梯度：竖直方向等权平滑。",
+            True,
+            _fixed([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]),
+        ),
+        Kernel(
+            "prewitt_y",
+            "edge",
+            "Vertical gradient, unweighted horizontal smoothing.",
+            "Prewitt 竖直梯度：水平方向等权平滑。",
+            True,
+            _fixed([[-1, -1, -1], [0, 0, 0], [1, 1, 1]]),
+        ),
+        Kernel(
+            "vertical_edge",
+            "edge",
+            "The notes' vertical edge kernel: left column minus right column.",
+            "笔记中的竖直边缘卷积核：左列减右列。",
+            True,
+            _fixed([[1, 0, -1], [1, 0, -1], [1, 0, -1]]),
+        ),
+        Kernel(
+            "horizontal_edge",
+            "edge",
+            "The vertical edge kernel's twin: top row minus bottom row.",
+            "竖直边缘卷积核的转置：上行减下行，检测水平边缘。",
+            True,
+            _fixed([[1, 1, 1], [0, 0, 0], [-1, -1, -1]]),
+        ),
+        Kernel(
+            "d2l_edge",
+            "edge",
+            "d2l's 1×2 kernel [1, −1]: non-zero only where neighbours differ.",
+            "d2l 的 1×2 卷积核 [1, −1]：只在相邻像素不同处非零。",
+            True,
+            _fixed([[1, -1]]),
+        ),
+        Kernel(
+            "roberts_x",
+            "edge",
+            "Roberts cross, diagonal gradient (an even 2×2 kernel).",
+            "Roberts 交叉算子：对角方向梯度（偶数尺寸 2×2）。",
+            False,
+            _fixed([[1, 0], [0, -1]]),
+        ),
+        Kernel(
+            "roberts_y",
+            "edge",
+            "Roberts cross, the other diagonal (an even 2×2 kernel).",
+            "Roberts 交叉算子：另一条对角线（偶数尺寸 2×2）。",
+            False,
+            _fixed([[0, 1], [-1, 0]]),
+        ),
+        Kernel(
+            "laplacian_4",
+            "edge",
+            "Second derivative, 4 neighbours: edges in every direction.",
+            "四邻域拉普拉斯：二阶导数，检测各方向边缘。",
+            False,
+            _fixed([[0, 1, 0], [1, -4, 1], [0, 1, 0]]),
+        ),
+        Kernel(
+            "laplacian_8",
+            "edge",
+            "Second derivative, 8 neighbours (diagonals too).",
+            "八邻域拉普拉斯：包含对角方向的二阶导数。",
+            False,
+            _fixed([[1, 1, 1], [1, -8, 1], [1, 1, 1]]),
+        ),
+        Kernel(
+            "laplacian_of_gaussian",
+            "edge",
+            "Gaussian blur then Laplacian: edges at a chosen scale, noise suppressed.",
+            "高斯拉普拉斯 (LoG)：先高斯平滑再求二阶导，在指定尺度上找边缘。",
+            False,
+            laplacian_of_gaussian_kernel,
+            (
+                Param("size", 9, 3, MAX_KERNEL_SIZE, 2, odd=True, label_en="size", label_zh="尺寸"),
+                Param(
+                    "sigma",
+                    1.4,
+                    0.3,
+                    8.0,
+                    0.1,
+                    integer=False,
+                    label_en="sigma σ",
+                    label_zh="标准差 σ",
+                ),
+            ),
+        ),
+        Kernel(
+            "outline",
+            "edge",
+            "Bright outlines on black: 8 times the pixel minus its neighbours.",
+            "轮廓：中心乘 8 减去八个邻居，突出轮廓。",
+            False,
+            _fixed([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]),
+        ),
+        Kernel(
+            "sharpen",
+            "sharpen",
+            "Boosts the centre against its 4 neighbours: crisper detail.",
+            "锐化：加强中心、减去四邻域，细节更清晰。",
+            False,
+            _fixed([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
+        ),
+        Kernel(
+            "unsharp_mask",
+            "sharpen",
+            "Adds back what a Gaussian blur removes, scaled by an amount.",
+            "反锐化掩模：把高斯模糊去掉的细节按比例加回来。",
+            False,
+            unsharp_mask_kernel,
+            (
+                Param("size", 5, 3, MAX_KERNEL_SIZE, 2, odd=True, label_en="size", label_zh="尺寸"),
+                _SIGMA,
+                Param(
+                    "amount", 1.0, 0.0, 5.0, 0.1, integer=False, label_en="amount", label_zh="强度"
+                ),
+            ),
+        ),
+        Kernel(
+            "emboss",
+            "other",
+            "Relief effect: light from the top left, grey is flat.",
+            "浮雕：光从左上方照射的立体效果。",
+            False,
+            _fixed([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
+        ),
+    ]
+    return {entry.name: entry for entry in entries}
+
+
+#: name -> :class:`Kernel`; iterate for the gallery, or call :func:`get_kernel`.
+KERNELS: Mapping[str, Kernel] = _catalogue()
+
+
+def get_kernel(name: str, **params: Any) -> np.ndarray:
+    """Build a catalogue kernel by name, with optional parameters.
+
+    Args:
+        name: a key of :data:`KERNELS` (e.g. ``"sobel_x"``, ``"gaussian_blur"``).
+        **params: the entry's parameters (see ``KERNELS[name].params``), e.g. ``size=7, sigma=2``.
+
+    Returns:
+        float64 ``kh×kw`` array (a fresh copy each call).
+
+    Example:
+        >>> get_kernel("gaussian_blur", size=3, sigma=1.0).shape
+        (3, 3)
+    """
+    check_choice(name, KERNELS, "kernel name")
+    entry = KERNELS[name]
+    allowed = {p.name: p for p in entry.params}
+    for key, value in params.items():
+        if key not in allowed:
+            names = ", ".join(allowed) or "no parameters"
+            raise ValueError(f"Kernel {name!r} takes {names}; got unknown parameter {key!r}.")
+        spec = allowed[key]
+        if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
+            raise TypeError(f"{name} parameter {key!r} must be a number; got {value!r}.")
+        if not (spec.minimum <= value <= spec.maximum):
+            raise ValueError(
+                f"{name} parameter {key!r} must be between {spec.minimum:g} and {spec.maximum:g};"
+                f" got {value!r}."
+            )
+        if spec.integer and int(value) != value:
+            raise ValueError(f"{name} parameter {key!r} must be a whole number; got {value!r}.")
+        if spec.integer:
+            params[key] = int(value)
+    arguments = {p.name: int(p.default) if p.integer else p.default for p in entry.params}
+    arguments.update(params)
+    return np.asarray(entry.build(**arguments), dtype=np.float64)
+
+
+# ---------------------------------------------------------------------------------------------
+# Separability
+
+
+def separate(kernel: np.ndarray, *, rtol: float = 1e-6) -> tuple[np.ndarray, np.ndarray] | None:
+    """Split a rank-1 kernel into ``(column, row)`` with ``outer(column, row) ≈ kernel``.
+
+    Returns ``None`` when the kernel is not separable within ``rtol`` (relative to its largest
+    singular value). Separable kernels run as two 1-D passes: ``kh + kw`` instead of ``kh·kw``
+    multiplications per pixel.
+
+    Example:
+        >>> column, row = separate(get_kernel("sobel_x"))
+        >>> np.allclose(np.outer(column, row), get_kernel("sobel_x"))
+        True
+    """
+    array = np.asarray(kernel, dtype=np.float64)
+    if array.ndim != 2:
+        raise ValueError(f"kernel must be 2-D (kh×kw); got shape {array.shape}.")
+    singular = np.linalg.svd(array, compute_uv=False)
+    if singular[0] == 0.0:
+        return np.zeros(array.shape[0]), np.zeros(array.shape[1])
+    if singular.size > 1 and singular[1] > rtol * singular[0]:
+        return None
+    # Exact factors through the largest entry K[i, j]: K = outer(K[:, j] / K[i, j], K[i, :]).
+    # Unlike the SVD's, these keep integer kernels exact (Sobel → [0.5, 1, 0.5] ⊗ [-2, 0, 2]).
+    i, j = np.unravel_index(np.argmax(np.abs(array)), array.shape)
+    column, row = array[:, j] / array[i, j], array[i, :].copy()
+    if np.abs(np.outer(column, row) - array).max() > rtol * max(1.0, np.abs(array).max()):
+        return None
+    return column, row
+
+
+def is_separable(kernel: np.ndarray, *, rtol: float = 1e-6) -> bool:
+    """True if the kernel is an outer product of a column and a row (rank 1).
+
+    Example:
+        >>> is_separable(get_kernel("gaussian_blur")), is_separable(get_kernel("laplacian_4"))
+        (True, False)
+    """
+    return separate(kernel, rtol=rtol) is not None
+
+
+# ---------------------------------------------------------------------------------------------
+# Text <-> kernel
+
+_NUMBER = re.compile(
+    r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?)?$"
+)
+
+
+def parse_kernel(text: str, *, max_size: int = MAX_KERNEL_SIZE) -> np.ndarray:
+    r"""Read a kernel typed by hand.
+
+    Rows are separated by newlines or ``;``; numbers by spaces or commas. Numbers may be
+    fractions (``1/16``). An optional first line holding a single factor (``1/16`` or ``1/16 *``)
+    multiplies the rows below it. Brackets are allowed (``[[1, 2], [3, 4]]``).
+
+    Args:
+        text: the kernel as typed.
+        max_size: the largest side accepted (31 by default).
+
+    Returns:
+        float64 ``kh×kw`` array.
+
+    Raises:
+        ValueError: empty input, a token that is not a number, rows of different lengths,
+            NaN/infinity, division by zero or a side over ``max_size`` — naming the row.
+
+    Example:
+        >>> parse_kernel("1 0 -1; 1 0 -1; 1 0 -1").shape
+        (3, 3)
+        >>> parse_kernel("1/4 *\n1, 1\n1, 1").tolist()
+        [[0.25, 0.25], [0.25, 0.25]]
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"kernel text must be a string; got {type(text).__name__}.")
+    rows = _split_rows(text)
+    if not rows:
+        raise ValueError("The kernel is empty: type rows of numbers, e.g. '1 0 -1' on each line.")
+    factor = 1.0
+    explicit_factor = rows[0][-1] in ("*", "×", "x") and len(rows) > 1
+    if explicit_factor:
+        rows[0] = rows[0][:-1]
+    if (
+        len(rows) > 1
+        and len(rows[0]) == 1
+        and (explicit_factor or all(len(r) > 1 for r in rows[1:]))
+    ):
+        factor = _parse_number(rows[0][0], 1, 1)
+        rows = rows[1:]
+    elif explicit_factor:
+        raise ValueError(
+            "Row 1 ends with '*' but holds more than one number; a factor line is a single "
+            "number such as '1/16 *'."
+        )
+    width = len(rows[0])
+    for index, row in enumerate(rows, start=1):
+        if len(row) != width:
+            raise ValueError(
+                f"Row {index} has {len(row)} numbers but row 1 has {width}: every row of a "
+                "kernel needs the same number of entries."
+            )
+    if len(rows) > max_size or width > max_size:
+        raise ValueError(
+            f"The kernel is {len(rows)}×{width}; the largest allowed is {max_size}×{max_size}."
+        )
+    values = [
+        [_parse_number(token, r, c) for c, token in enumerate(row, start=1)]
+        for r, row in enumerate(rows, start=1)
+    ]
+    kernel = np.array(values, dtype=np.float64) * factor
+    check_finite(kernel, "kernel")
+    return kernel
+
+
+def _split_rows(text: str) -> list[list[str]]:
+    text = text.strip()
+    if "[" in text:
+        groups = re.findall(r"\[([^\[\]]*)\]", text)
+        raw_rows = groups if groups else [text.replace("[", " ").replace("]", " ")]
+        prefix = text[: text.find("[")].strip()
+        if prefix:
+            raw_rows = [prefix, *raw_rows]
+    else:
+        raw_rows = re.split(r"[;\n]+", text)
+    rows = []
+    for raw in raw_rows:
+        tokens = [t for t in re.split(r"[,\s]+", raw.strip()) if t]
+        if tokens:
+            rows.append(tokens)
+    return rows
+
+
+def _parse_number(token: str, row: int, column: int) -> float:
+    lowered = token.lower()
+    if lowered in ("nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "-infinity"):
+        raise ValueError(
+            f"Row {row}, column {column}: {token!r} is not a finite number; kernels need finite "
+            "numbers."
+        )
+    if not _NUMBER.match(token):
+        raise ValueError(
+            f"Row {row}, column {column}: {token!r} is not a number. Use decimals (0.25), "
+            "fractions (1/4) or scientific notation (2.5e-1)."
+        )
+    if "/" in token:
+        numerator, denominator = token.split("/")
+        if float(denominator) == 0.0:
+            raise ValueError(f"Row {row}, column {column}: {token!r} divides by zero.")
+        return float(Fraction(numerator) / Fraction(denominator))
+    value = float(token)
+    if not math.isfinite(value):
+        raise ValueError(f"Row {row}, column {column}: {token!r} is too large to be finite.")
+    return value
+
+
+def format_kernel(kernel: np.ndarray, *, precision: int = 6) -> str:
+    """Write a kernel as text that :func:`parse_kernel` reads back (one row per line).
+
+    Example:
+        >>> print(format_kernel(np.array([[1.0, 0.5], [-2.0, 0.125]])))
+        1 0.5
+        -2 0.125
+    """
+    array = np.asarray(kernel, dtype=np.float64)
+    if array.ndim != 2:
+        raise ValueError(f"kernel must be 2-D (kh×kw); got shape {array.shape}.")
+    lines = []
+    for row in array:
+        cells = [np.format_float_positional(round(float(v), precision), trim="-") for v in row]
+        lines.append(" ".join("0" if c == "-0" else c for c in cells))
+    return "\n".join(lines)
+
+
+def _odd_size(value: Any, name: str, maximum: int = MAX_KERNEL_SIZE) -> int:
+    size = _int_in(value, name, 1, maximum)
+    if size % 2 == 0:
+        raise ValueError(f"{name} must be odd so the kernel has a centre; got {size}.")
+    return size
+
+
+def _int_in(value: Any, name: str, minimum: int, maximum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        if isinstance(value, (float, np.floating)) and float(value).is_integer():
+            value = int(value)
+        else:
+            raise TypeError(f"{name} must be a whole number; got {value!r}.")
+    value = int(value)
+    if not minimum <= value <= maximum:
+        raise ValueError(f"{name} must be between {minimum} and {maximum}; got {value}.")
+    return value
