@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import filters
 from filters.backends import is_available
 
-from .conftest import torch_conv2d
+from .references import torch_conv2d
 
 BACKENDS = [b for b in ("numpy", "scipy", "torch", "opencv") if is_available(b)] + ["auto"]
 MODES = ["zeros", "reflect", "replicate", "circular"]
