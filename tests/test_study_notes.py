@@ -13,3 +13,187 @@ import numpy as np
 import pytest
 
 import filters
+
+
+# --- Seed 000: the 5×5 matrix and the 3×3 vertical edge kernel ----------------------------------
+
+SEED0_IMAGE = np.array(
+    [[1, 2, 3, 0, 1], [0, 1, 2, 3, 0], [2, 0, 1, 2, 3], [1, 2, 0, 1, 0], [0, 1, 2, 3, 1]]
+)
+SEED0_KERNEL = np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]])
+# Window at [0,0]: (1+0+2) − (3+2+1) = −3, then slide right and down, as the notes describe.
+SEED0_OUTPUT = [[-3, -2, 2], [0, -3, 0], [0, -3, -1]]
+
+
+@pytest.mark.parametrize("backend", ["numpy", "scipy", "torch", "opencv", "auto"])
+def test_seed000_5x5_vertical_edge_example(backend):
+    out = filters.conv2d(SEED0_IMAGE, SEED0_KERNEL, backend=backend)
+    np.testing.assert_array_equal(out, SEED0_OUTPUT)
+    assert filters.get_kernel("vertical_edge").tolist() == SEED0_KERNEL.tolist()
+
+
+def test_seed000_output_agrees_with_d2l_corr2d_loop():
+    from filters.backends.numpy_backend import corr2d
+
+    np.testing.assert_array_equal(corr2d(SEED0_IMAGE, SEED0_KERNEL), SEED0_OUTPUT)
+
+
+def test_seed000_output_size_formula():
+    # (Input − Filter + 2·Padding)/Stride + 1: 5×5 with 3×3, no padding, stride 1 → 3×3.
+    assert filters.output_size(5, 3) == 3
+    assert filters.output_size(5, 3, padding=1) == 5
+    assert filters.output_size(5, 3, stride=2) == 2
+
+
+def test_seed000_fully_convolutional_network_keeps_32x32():
+    # conv1 = Conv2d(3, 16, 3, padding=1); conv2 = Conv2d(16, 32, 3, padding=1) → [1, 32, 32, 32]
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(32, 32, 3)).astype(np.float32)
+    hidden = np.maximum(filters.conv2d(x, rng.normal(size=(16, 3, 3, 3)), padding=1), 0)
+    out = np.maximum(filters.conv2d(hidden, rng.normal(size=(32, 16, 3, 3)), padding=1), 0)
+    assert out.shape == (32, 32, 32)
+
+
+def test_seed000_stride2_downsamples_32_to_16():
+    assert filters.output_size(32, 3, stride=2, padding=1) == 16
+    assert filters.conv2d(np.zeros((32, 32)), np.ones((3, 3)), stride=2, padding=1).shape == (16, 16)
+
+
+# --- Seed 001: dilation, stride, same padding ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("k", "d", "span"), [(3, 1, 3), (3, 2, 5), (3, 3, 7), (5, 2, 9)])
+def test_seed001_effective_kernel_size_is_1_plus_d_times_k_minus_1(k, d, span):
+    assert filters.effective_kernel_size(k, d) == span
+    # A dilated k×k kernel on a span×span image fits exactly once.
+    assert filters.conv2d(np.ones((span, span)), np.ones((k, k)), dilation=d).shape == (1, 1)
+
+
+def test_seed001_conv2d_formula_with_dilation():
+    # ⌊(H + 2·padding − dilation·(k − 1) − 1)/stride + 1⌋
+    for n, k, s, p, d in [(32, 3, 1, 1, 1), (28, 5, 1, 2, 1), (64, 3, 2, 2, 2), (7, 2, 3, 0, 2)]:
+        assert filters.output_size(n, k, s, p, d) == (n + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def test_seed001_conv_3_1_1_keeps_height_and_width():
+    # nn.Conv2d(in_channels=C, out_channels=M, 3, 1, 1): (N, C, H, W) → (N, M, H, W)
+    out = filters.conv2d(np.zeros((10, 13, 4)), np.ones((6, 4, 3, 3)), stride=1, padding=1)
+    assert out.shape == (10, 13, 6)
+
+
+def test_seed001_valid_stride_formula_when_divisible():
+    # (n − k + 1)/stride when it divides: 9×9 with 3×3 and stride 1 → 7; 7 − 3 + 1 = 5 → stride 1
+    assert filters.output_size(9, 3) == 9 - 3 + 1
+    assert filters.output_size(11, 3, stride=3) == (11 - 3) // 3 + 1 == 3
+
+
+# --- Seed 002: the 4×4 matrix 1…16 padded by 1 in each of torch's four modes ---------------------
+
+SEED2_MATRIX = np.arange(1, 17, dtype=np.float32).reshape(4, 4)
+SEED2_PADDED = {
+    "zeros": [
+        [0, 0, 0, 0, 0, 0],
+        [0, 1, 2, 3, 4, 0],
+        [0, 5, 6, 7, 8, 0],
+        [0, 9, 10, 11, 12, 0],
+        [0, 13, 14, 15, 16, 0],
+        [0, 0, 0, 0, 0, 0],
+    ],
+    "reflect": [
+        [6, 5, 6, 7, 8, 7],
+        [2, 1, 2, 3, 4, 3],
+        [6, 5, 6, 7, 8, 7],
+        [10, 9, 10, 11, 12, 11],
+        [14, 13, 14, 15, 16, 15],
+        [10, 9, 10, 11, 12, 11],
+    ],
+    "replicate": [
+        [1, 1, 2, 3, 4, 4],
+        [1, 1, 2, 3, 4, 4],
+        [5, 5, 6, 7, 8, 8],
+        [9, 9, 10, 11, 12, 12],
+        [13, 13, 14, 15, 16, 16],
+        [13, 13, 14, 15, 16, 16],
+    ],
+    "circular": [
+        [16, 13, 14, 15, 16, 13],
+        [4, 1, 2, 3, 4, 1],
+        [8, 5, 6, 7, 8, 5],
+        [12, 9, 10, 11, 12, 9],
+        [16, 13, 14, 15, 16, 13],
+        [4, 1, 2, 3, 4, 1],
+    ],
+}
+
+
+@pytest.mark.parametrize("mode", list(SEED2_PADDED))
+def test_seed002_4x4_padded_by_1_in_each_mode(mode):
+    np.testing.assert_array_equal(filters.pad(SEED2_MATRIX, 1, mode), SEED2_PADDED[mode])
+
+
+@pytest.mark.parametrize("backend", ["numpy", "scipy", "torch", "opencv"])
+@pytest.mark.parametrize("mode", list(SEED2_PADDED))
+def test_seed002_conv_with_identity_kernel_shows_the_same_padding(mode, backend):
+    # The notes print the padded tensor as the output of a conv layer; a 1×1 identity kernel with
+    # padding=1 and each padding_mode gives exactly that tensor.
+    out = filters.conv2d(SEED2_MATRIX, np.ones((1, 1)), padding=1, padding_mode=mode,
+                         backend=backend)
+    np.testing.assert_array_equal(out, SEED2_PADDED[mode])
+
+
+def test_seed002_output_size_formula_o_equals_floor_n_plus_2p_minus_f_over_s_plus_1():
+    for n, f, p, s in [(4, 3, 1, 1), (5, 3, 0, 2), (6, 3, 1, 2), (227, 11, 0, 4)]:
+        assert filters.output_size(n, f, s, p) == (n + 2 * p - f) // s + 1
+
+
+# --- Seed 003: d2l's corr2d and multi-channel examples, padding and stride -----------------------
+
+
+def test_seed003_d2l_corr2d_example():
+    X = np.arange(9.0).reshape(3, 3)
+    K = np.array([[0.0, 1.0], [2.0, 3.0]])
+    for backend in ("numpy", "scipy", "torch", "opencv"):
+        np.testing.assert_array_equal(filters.conv2d(X, K, backend=backend), [[19, 25], [37, 43]])
+
+
+def test_seed003_multi_input_channels_sum_into_one_output():
+    # corr2d_multi_in: one kernel slice per input channel, results added (d2l 6.4.1).
+    X = np.stack([np.arange(9.0).reshape(3, 3), np.arange(1.0, 10.0).reshape(3, 3)], axis=-1)
+    K = np.array([[[0.0, 1.0], [2.0, 3.0]], [[1.0, 2.0], [3.0, 4.0]]])
+    out = filters.conv2d(X, K[None])  # weight 1×2×2×2: C_out=1, C_in=2
+    np.testing.assert_array_equal(out[:, :, 0], [[56, 72], [104, 120]])
+
+
+def test_seed003_1x1_convolution_is_a_per_pixel_fully_connected_layer():
+    # d_1 = w11·c1 + w12·c2 + w13·c3 + b1, d_2 = w21·c1 + ... + b2
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(4, 5, 3))
+    W = rng.normal(size=(2, 3))
+    b = np.array([0.5, -1.0])
+    out = filters.conv2d(X, W[:, :, None, None], bias=b)
+    np.testing.assert_allclose(out, X @ W.T + b, atol=1e-12)
+
+
+def test_seed003_output_shape_is_n_minus_k_plus_1():
+    assert filters.conv2d(np.zeros((6, 8)), np.zeros((1, 2))).shape == (6, 7)  # the 1×2 kernel
+
+
+def test_seed003_padding_k_minus_1_over_2_keeps_8x8():
+    # "对于一个 8x8 的输入，在使用 3x3 卷积核时 ... padding=1 ... 输出尺寸仍然可以是 8x8"
+    assert filters.conv2d(np.zeros((8, 8)), np.ones((3, 3)), padding=1).shape == (8, 8)
+    # (n_h − k_h + p_h + 1) with p_h total rows of padding: 8 − 5 + 4 + 1 = 8 for a 5×3 kernel.
+    assert filters.conv2d(np.zeros((8, 8)), np.ones((5, 3)), padding=(2, 1)).shape == (8, 8)
+
+
+def test_seed003_stride_formula_floor():
+    # ⌊(输入尺寸 + 2×填充 − 核尺寸)/步幅⌋ + 1 : d2l 6.3.2's 8×8 examples
+    assert filters.conv2d(np.zeros((8, 8)), np.ones((3, 3)), padding=1, stride=2).shape == (4, 4)
+    assert filters.conv2d(np.zeros((8, 8)), np.ones((3, 5)), padding=(0, 1),
+                          stride=(3, 4)).shape == (2, 2)
+
+
+def test_seed003_cross_correlation_vs_convolution_is_a_180_degree_turn():
+    rng = np.random.default_rng(4)
+    X, K = rng.normal(size=(6, 7)), rng.normal(size=(3, 2))
+    np.testing.assert_allclose(filters.conv2d(X, K, flip=True), filters.conv2d(X, K[::-1, ::-1]),
+                               atol=1e-12)
