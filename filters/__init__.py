@@ -49,12 +49,16 @@ _EXPORTS: dict[str, str] = {
     "LearnResult": "learn",
     "load_image": "image_io",
     "to_display": "image_io",
+    "conv_walkthrough": "explain",
+    "conv_steps": "explain",
 }
 
 _SUBMODULES = {
     "backends",
     "conv",
     "datasets",
+    "explain",
+    "export",
     "image_io",
     "kernels",
     "learn",

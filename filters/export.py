@@ -1,0 +1,319 @@
+"""Code export: the current settings as ready-to-run snippets for filters, PyTorch, SciPy, OpenCV.
+
+Each snippet reads the working image from ``input.npy`` (``H×W`` or ``H×W×C`` float32 in
+[0, 1], as the app offers it for download), computes ``out`` exactly as the app did, and translates
+the padding mode into each library's own name (torch ``reflect`` = SciPy ``mirror`` = OpenCV
+``BORDER_REFLECT_101``). ``tests/test_export.py`` runs every snippet and compares ``out``.
+
+Example:
+    >>> code = conv_snippets(np.ones((3, 3)), channels=1, padding=1)["pytorch"]
+    >>> "F.conv2d" in code
+    True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._validation import check_choice, to_pair
+from .conv import plan_conv
+from .padding import NUMPY_MODES, PADDING_MODES, padding_sides
+
+__all__ = ["LIBRARIES", "conv_snippets", "pad_snippets", "pool_snippets", "transposed_snippets"]
+
+LIBRARIES: tuple[str, ...] = ("filters", "pytorch", "scipy", "opencv")
+
+_SCIPY_MODES = {
+    "zeros": "constant",
+    "reflect": "mirror",
+    "replicate": "nearest",
+    "circular": "wrap",
+}
+_OPENCV_BORDERS = {
+    "zeros": "cv2.BORDER_CONSTANT",
+    "reflect": "cv2.BORDER_REFLECT_101",
+    "replicate": "cv2.BORDER_REPLICATE",
+    "circular": "cv2.BORDER_WRAP",
+}
+_TORCH_PAD = {
+    "zeros": "constant",
+    "reflect": "reflect",
+    "replicate": "replicate",
+    "circular": "circular",
+}
+
+_LOAD = (
+    "import numpy as np\n\n"
+    'image = np.load("input.npy")  # H×W or H×W×C float32 in [0, 1] (the app\'s download)\n'
+)
+
+
+def _array_literal(array: np.ndarray) -> str:
+    rows = ",\n    ".join("[" + ", ".join(repr(float(v)) for v in row) + "]" for row in array)
+    return f"np.array([\n    {rows},\n], dtype=np.float32)"
+
+
+def _torch_prologue(channels: int) -> str:
+    layout = (
+        "x = torch.from_numpy(image)[None, None]  # 1×1×H×W\n"
+        if channels == 1
+        else "x = torch.from_numpy(image).permute(2, 0, 1)[None]  # 1×C×H×W\n"
+    )
+    return "import torch\nimport torch.nn.functional as F\n\n" + layout
+
+
+def _torch_epilogue(channels: int) -> str:
+    if channels == 1:
+        return "out = y[0, 0].numpy()  # H'×W'\n"
+    return "out = y[0].permute(1, 2, 0).numpy()  # H'×W'×C\n"
+
+
+def conv_snippets(
+    kernel: Any,
+    *,
+    channels: int,
+    stride: Any = 1,
+    padding: Any = 0,
+    padding_mode: str = "zeros",
+    dilation: Any = 1,
+    bias: float | None = None,
+    flip: bool = False,
+) -> dict[str, str]:
+    """Snippets that reproduce ``filters.conv2d(image, kernel, ...)`` for a ``kh×kw`` kernel.
+
+    Args:
+        kernel: ``kh×kw`` kernel (applied to every channel).
+        channels: 1 for an ``H×W`` image, C for ``H×W×C``.
+        stride: as in :func:`filters.conv2d`.
+        padding: as in :func:`filters.conv2d` (int, pair, ``"same"``, ``"valid"``).
+        padding_mode: as in :func:`filters.conv2d`.
+        dilation: as in :func:`filters.conv2d`.
+        bias: one number added to every output pixel, or ``None``.
+        flip: true convolution (kernel rotated 180°).
+
+    Returns:
+        ``{"filters": code, "pytorch": code, "scipy": code, "opencv": code}``; each leaves the
+        result in ``out``.
+    """
+    k = np.asarray(kernel, dtype=np.float64)
+    probe = np.zeros((max(k.shape) * 8, max(k.shape) * 8) + (() if channels == 1 else (channels,)))
+    plan = plan_conv(
+        probe,
+        k,
+        stride=stride,
+        padding=padding,
+        padding_mode=padding_mode,
+        dilation=dilation,
+        bias=bias,
+        flip=flip,
+        backend="numpy",
+    )
+    g = plan.geometry
+    (sh, sw), (dh, dw) = g.stride, g.dilation
+    kernel_code = f"kernel = {_array_literal(k)}\n"
+    slid_code = kernel_code + (
+        "kernel = kernel[::-1, ::-1].copy()  # true convolution: rotate 180°\n" if flip else ""
+    )
+    bias_value = 0.0 if bias is None else float(bias)
+    padding_repr = repr(padding)
+    snippets: dict[str, str] = {}
+
+    snippets["filters"] = (
+        _LOAD + "import filters\n\n" + kernel_code + "out = filters.conv2d(\n"
+        f"    image, kernel, stride={stride!r}, padding={padding_repr}, "
+        f"padding_mode={padding_mode!r},\n"
+        f"    dilation={dilation!r}, bias={bias!r}, flip={flip!r},\n)\n"
+    )
+
+    sides = (g.left, g.right, g.top, g.bottom)
+    torch = _LOAD + _torch_prologue(channels) + slid_code
+    torch += "weight = torch.from_numpy(kernel)[None, None]" + (
+        ".repeat(x.shape[1], 1, 1, 1)  # one copy per channel (groups=C)\n"
+        if channels > 1
+        else "\n"
+    )
+    if g.mode == "zeros" and g.top == g.bottom and g.left == g.right:
+        pad_arg = f"padding=({g.top}, {g.left})"
+    else:
+        torch += (
+            f"x = F.pad(x, {sides}, mode={_TORCH_PAD[g.mode]!r})  # (left, right, top, bottom)\n"
+        )
+        pad_arg = "padding=0"
+    bias_arg = f", bias=torch.full((x.shape[1],), {bias_value!r})" if bias is not None else ""
+    torch += (
+        f"y = F.conv2d(x, weight{bias_arg}, stride=({sh}, {sw}), {pad_arg}, "
+        f"dilation=({dh}, {dw}), groups=x.shape[1])\n" + _torch_epilogue(channels)
+    )
+    snippets["pytorch"] = torch
+
+    spread = (
+        f"spread = np.zeros(((kernel.shape[0] - 1) * {dh} + 1, (kernel.shape[1] - 1) * {dw} + 1),"
+        " np.float32)\n"
+        f"spread[::{dh}, ::{dw}] = kernel  # dilation: holes between taps\n"
+    )
+    channel_axis = "" if channels == 1 else ", (0, 0)"
+    numpy_pad = (
+        f"padded = np.pad(image, (({g.top}, {g.bottom}), ({g.left}, {g.right}){channel_axis}), "
+        f"mode={NUMPY_MODES[g.mode]!r})  # torch {g.mode!r} = numpy {NUMPY_MODES[g.mode]!r}\n"
+    )
+    crop = (
+        "rows = padded.shape[0] - spread.shape[0] + 1\n"
+        "cols = padded.shape[1] - spread.shape[1] + 1\n"
+    )
+    scipy = _LOAD + "from scipy import ndimage\n\n" + slid_code + spread + numpy_pad + crop
+    scipy += (
+        "# ndimage.correlate centres the kernel; origin shifts it so output (0, 0) sits at the\n"
+        "# padded image's corner. The border mode no longer matters inside the valid region.\n"
+        "origin = (-(spread.shape[0] // 2), -(spread.shape[1] // 2))\n"
+    )
+    if channels == 1:
+        scipy += "full = ndimage.correlate(padded, spread, mode='constant', origin=origin)\n"
+    else:
+        scipy += (
+            "full = ndimage.correlate(padded, spread[:, :, None], mode='constant',"
+            " origin=origin + (0,))\n"
+        )
+    scipy += f"out = full[:rows:{sh}, :cols:{sw}] + {bias_value!r}\n"
+    scipy += (
+        "# Same-size shortcut for stride 1: ndimage.correlate(image, ..., "
+        f"mode={_SCIPY_MODES[g.mode]!r})\n"
+    )
+    snippets["scipy"] = scipy
+
+    opencv = _LOAD + "import cv2\n\n" + slid_code + spread
+    opencv += (
+        f"padded = cv2.copyMakeBorder(image, {g.top}, {g.bottom}, {g.left}, {g.right}, "
+        f"{_OPENCV_BORDERS[g.mode]})  # torch {g.mode!r}\n"
+    )
+    opencv += crop + (
+        "# filter2D correlates (no flip); anchor (0, 0) puts the kernel's corner on each pixel.\n"
+        "full = cv2.filter2D(padded, cv2.CV_32F, spread, anchor=(0, 0), "
+        "borderType=cv2.BORDER_CONSTANT)\n"
+        f"out = full[:rows:{sh}, :cols:{sw}] + {bias_value!r}\n"
+    )
+    snippets["opencv"] = opencv
+    return snippets
+
+
+def pad_snippets(padding: Any, mode: str) -> dict[str, str]:
+    """Snippets that reproduce ``filters.pad(image, padding, mode)`` (int, pair or 4 sides).
+
+    Example:
+        >>> "BORDER_REFLECT_101" in pad_snippets(2, "reflect")["opencv"]
+        True
+    """
+    mode = check_choice(mode, PADDING_MODES, "padding_mode")
+    top, bottom, left, right = padding_sides(padding)
+    sides = (left, right, top, bottom)
+    return {
+        "filters": _LOAD + f"import filters\n\nout = filters.pad(image, {padding!r}, {mode!r})\n",
+        "pytorch": _LOAD
+        + (
+            "import torch\nimport torch.nn.functional as F\n\n"
+            "x = torch.from_numpy(image)\n"
+            "x = x[None, None] if x.ndim == 2 else x.permute(2, 0, 1)[None]\n"
+            f"y = F.pad(x, {sides}, mode={_TORCH_PAD[mode]!r})  # (left, right, top, bottom)\n"
+            "out = y[0, 0].numpy() if image.ndim == 2 else y[0].permute(1, 2, 0).numpy()\n"
+        ),
+        "scipy": _LOAD
+        + (
+            f"# numpy's name for torch's {mode!r} is {NUMPY_MODES[mode]!r}"
+            f" (scipy.ndimage calls it {_SCIPY_MODES[mode]!r})\n"
+            f"widths = (({top}, {bottom}), ({left}, {right})) + ((0, 0),) * (image.ndim - 2)\n"
+            f"out = np.pad(image, widths, mode={NUMPY_MODES[mode]!r})\n"
+        ),
+        "opencv": _LOAD
+        + (
+            "import cv2\n\n"
+            f"out = cv2.copyMakeBorder(image, {top}, {bottom}, {left}, {right}, "
+            f"{_OPENCV_BORDERS[mode]})\n"
+        ),
+    }
+
+
+def pool_snippets(
+    kernel_size: Any,
+    *,
+    stride: Any = None,
+    padding: Any = 0,
+    mode: str = "max",
+    ceil_mode: bool = False,
+    p: float = 2.0,
+) -> dict[str, str]:
+    """Snippets for ``filters.pool2d`` and PyTorch's pooling functions (same arguments).
+
+    Example:
+        >>> "F.max_pool2d" in pool_snippets(2)["pytorch"]
+        True
+    """
+    mode = check_choice(mode, ("max", "avg", "lp"), "mode")
+    kh, kw = to_pair(kernel_size, "kernel_size", minimum=1)
+    stride_pair = (kh, kw) if stride is None else to_pair(stride, "stride", minimum=1)
+    ph, pw = to_pair(padding, "padding", minimum=0)
+    call = {
+        "max": f"F.max_pool2d(x, ({kh}, {kw}), stride={stride_pair}, padding=({ph}, {pw}), "
+        f"ceil_mode={ceil_mode})",
+        "avg": f"F.avg_pool2d(x, ({kh}, {kw}), stride={stride_pair}, padding=({ph}, {pw}), "
+        f"ceil_mode={ceil_mode})",
+        "lp": f"F.lp_pool2d(x, {p!r}, ({kh}, {kw}), stride={stride_pair}, ceil_mode={ceil_mode})",
+    }[mode]
+    extra = f", p={p!r}" if mode == "lp" else ""
+    return {
+        "filters": _LOAD
+        + (
+            "import filters\n\n"
+            f"out = filters.pool2d(image, ({kh}, {kw}), stride={stride_pair}, padding=({ph}, {pw}),"
+            f" mode={mode!r}, ceil_mode={ceil_mode}{extra})\n"
+        ),
+        "pytorch": _LOAD + _torch_prologue_any() + f"y = {call}\n" + _torch_epilogue_any(),
+    }
+
+
+def transposed_snippets(
+    kernel: Any, *, stride: Any = 1, padding: Any = 0, output_padding: Any = 0, dilation: Any = 1
+) -> dict[str, str]:
+    """Snippets for ``filters.conv_transpose2d`` with a ``kh×kw`` kernel and PyTorch's equivalent.
+
+    Example:
+        >>> "F.conv_transpose2d" in transposed_snippets(np.ones((3, 3)), stride=2)["pytorch"]
+        True
+    """
+    k = np.asarray(kernel, dtype=np.float64)
+    s, p = to_pair(stride, "stride", minimum=1), to_pair(padding, "padding", minimum=0)
+    op, d = (
+        to_pair(output_padding, "output_padding", minimum=0),
+        to_pair(dilation, "dilation", minimum=1),
+    )
+    kernel_code = f"kernel = {_array_literal(k)}\n"
+    return {
+        "filters": _LOAD
+        + "import filters\n\n"
+        + kernel_code
+        + (
+            f"out = filters.conv_transpose2d(image, kernel, stride={s}, padding={p}, "
+            f"output_padding={op}, dilation={d})\n"
+        ),
+        "pytorch": _LOAD
+        + _torch_prologue_any()
+        + kernel_code
+        + (
+            "weight = torch.from_numpy(kernel)[None, None].repeat(x.shape[1], 1, 1, 1)\n"
+            f"y = F.conv_transpose2d(x, weight, stride={s}, padding={p}, output_padding={op}, "
+            f"dilation={d}, groups=x.shape[1])\n"
+        )
+        + _torch_epilogue_any(),
+    }
+
+
+def _torch_prologue_any() -> str:
+    return (
+        "import torch\nimport torch.nn.functional as F\n\n"
+        "x = torch.from_numpy(image)\n"
+        "x = x[None, None] if x.ndim == 2 else x.permute(2, 0, 1)[None]  # 1×C×H×W\n"
+    )
+
+
+def _torch_epilogue_any() -> str:
+    return "out = y[0, 0].numpy() if image.ndim == 2 else y[0].permute(1, 2, 0).numpy()\n"
