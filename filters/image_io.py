@@ -381,9 +381,7 @@ def _read_file(stream: Any, max_bytes: int) -> bytes:
 
 def _check_bytes(num_bytes: int, max_bytes: int) -> None:
     if num_bytes == 0:
-        raise ValueError(
-            f"The file is empty (0 bytes). Upload an image file: {_FORMAT_LIST}."
-        )
+        raise ValueError(f"The file is empty (0 bytes). Upload an image file: {_FORMAT_LIST}.")
     if num_bytes > max_bytes:
         raise ValueError(
             f"The file is larger than the limit of {max_bytes / _MB:.3g} MB "
@@ -471,8 +469,7 @@ def _unidentified_message(data: bytes) -> str:
     head = data[:512]
     looks = _looks_like(head)
     return (
-        f"This is not an image Pillow can decode (it looks like {looks}). "
-        f"Allowed: {_FORMAT_LIST}."
+        f"This is not an image Pillow can decode (it looks like {looks}). Allowed: {_FORMAT_LIST}."
     )
 
 
@@ -647,17 +644,21 @@ def _exif_upright(image: Image.Image) -> tuple[int, Image.Image, list[Note]]:
     try:
         orientation = int(image.getexif().get(0x0112, 1) or 1)
     except Exception:  # unreadable EXIF: show the image as stored
-        return 1, image, [
-            Note("exif_unreadable", "The EXIF data is unreadable; shown as stored.", {})
-        ]
+        return (
+            1,
+            image,
+            [Note("exif_unreadable", "The EXIF data is unreadable; shown as stored.", {})],
+        )
     if orientation not in range(2, 9):
         return orientation, image, []
     try:
         upright = ImageOps.exif_transpose(image)
     except Exception:
-        return orientation, image, [
-            Note("exif_unreadable", "The EXIF data is unreadable; shown as stored.", {})
-        ]
+        return (
+            orientation,
+            image,
+            [Note("exif_unreadable", "The EXIF data is unreadable; shown as stored.", {})],
+        )
     if upright is None:  # pragma: no cover - only with in_place=True
         upright = image
     note = Note(
@@ -688,9 +689,7 @@ def _to_float(
     if mode.startswith("I;16"):
         facts["value_scale"] = "65535"
         values = np.asarray(image).astype(np.float32) / np.float32(65535)
-        notes.append(
-            Note("sixteen_bit", "16-bit image: values divided by 65535.", {"bits": 16})
-        )
+        notes.append(Note("sixteen_bit", "16-bit image: values divided by 65535.", {"bits": 16}))
         return values, facts, notes
 
     if mode in ("I", "F"):
@@ -761,9 +760,7 @@ def _composite(
     return out.astype(np.float32)
 
 
-def _rescale(
-    raw: np.ndarray, mode: str, facts: dict[str, Any], notes: list[Note]
-) -> np.ndarray:
+def _rescale(raw: np.ndarray, mode: str, facts: dict[str, Any], notes: list[Note]) -> np.ndarray:
     """Float images in [0, 1] are kept; anything else (and mode I) is stretched min–max."""
     finite = np.isfinite(raw)
     bad = int(raw.size - np.count_nonzero(finite))
@@ -913,8 +910,9 @@ def _resize_pillow(array: np.ndarray, size: tuple[int, int], shrink: bool) -> np
     out = np.stack(
         [
             np.asarray(
-                Image.fromarray(np.ascontiguousarray(planes[..., c], dtype=np.float32), "F")
-                .resize((width, height), resample)
+                Image.fromarray(np.ascontiguousarray(planes[..., c], dtype=np.float32), "F").resize(
+                    (width, height), resample
+                )
             )
             for c in range(planes.shape[-1])
         ],
@@ -970,9 +968,7 @@ def _parse_background(value: Any) -> tuple[int, int, int]:
     elif isinstance(value, Sequence) and len(value) == 3:
         values = tuple(value)
     else:
-        raise TypeError(
-            f"background must be an int 0–255, (r, g, b) or '#rrggbb'; got {value!r}."
-        )
+        raise TypeError(f"background must be an int 0–255, (r, g, b) or '#rrggbb'; got {value!r}.")
     for channel in values:
         if isinstance(channel, bool) or not isinstance(channel, (int, np.integer)):
             raise TypeError(f"background values must be ints 0–255; got {value!r}.")
@@ -1010,8 +1006,7 @@ def to_grey(image: np.ndarray) -> np.ndarray:
         return array[..., 0].copy()
     if channels not in (3, 4):
         raise ValueError(
-            f"to_grey needs 1, 3 (RGB) or 4 (RGBA) channels; got {channels} "
-            f"(shape {array.shape})."
+            f"to_grey needs 1, 3 (RGB) or 4 (RGBA) channels; got {channels} (shape {array.shape})."
         )
     weights = np.asarray(GREY_WEIGHTS, dtype=array.dtype)
     return np.asarray(array[..., :3] @ weights, dtype=array.dtype)
@@ -1106,9 +1101,7 @@ def encode_png(
     if not 0 <= compress_level <= 9:
         raise ValueError(f"compress_level must be in 0–9; got {compress_level}.")
     buffer = io.BytesIO()
-    Image.fromarray(to_display(image, normalize)).save(
-        buffer, "PNG", compress_level=compress_level
-    )
+    Image.fromarray(to_display(image, normalize)).save(buffer, "PNG", compress_level=compress_level)
     return buffer.getvalue()
 
 

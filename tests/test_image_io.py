@@ -319,9 +319,7 @@ class TestHostileFiles:
             load_image(bomb)
 
     @pytest.mark.parametrize(("width", "height"), [(9000, 9000), (16383, 16383)])
-    def test_webp_header_bomb_is_refused_before_libwebp_sees_it(
-        self, monkeypatch, width, height
-    ):
+    def test_webp_header_bomb_is_refused_before_libwebp_sees_it(self, monkeypatch, width, height):
         from PIL import WebPImagePlugin
 
         def no_decoder(*args, **kwargs):
@@ -458,7 +456,9 @@ class TestDecoding:
 
     def test_cmyk_with_a_broken_profile_falls_back_to_the_formula(self):
         data = encode(
-            Image.new("CMYK", (8, 8), (0, 255, 255, 0)), "JPEG", quality=100,
+            Image.new("CMYK", (8, 8), (0, 255, 255, 0)),
+            "JPEG",
+            quality=100,
             icc_profile=b"not a profile",
         )
         array, info = load_image_with_info(data)
@@ -822,6 +822,7 @@ class TestToGrey:
 
 # ------------------------------------------------------------------------------------------
 # Fuzzing: any bytes give an image in [0, 1] or a ValueError/TypeError, never anything else
+
 
 def fuzz_settings(examples: int) -> settings:
     return settings(
