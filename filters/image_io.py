@@ -533,15 +533,7 @@ def _convert(
 
     notes: list[Note] = []
     if frames > 1:
-        kind = "pages" if fmt == "TIFF" else "frames"
-        notes.append(
-            Note(
-                "first_frame",
-                f"{'Multi-page' if kind == 'pages' else 'Animated'} {fmt} with {frames} {kind}: "
-                "only the first is used.",
-                {"frames": frames, "format": fmt},
-            )
-        )
+        notes.append(_first_frame_note(fmt, frames))
 
     orientation, image, rotation_notes = _exif_upright(image)
     notes.extend(rotation_notes)
@@ -589,6 +581,18 @@ def _convert(
         notes=tuple(notes),
     )
     return LoadedImage(array, info)
+
+
+def _first_frame_note(fmt: str | None, frames: int) -> Note:
+    if fmt == "TIFF":
+        what = f"Multi-page TIFF with {frames} pages"
+    elif fmt == "MPO":
+        what = f"Multi-picture JPEG (MPO) with {frames} pictures"
+    else:
+        what = f"Animated {fmt or 'image'} with {frames} frames"
+    return Note(
+        "first_frame", f"{what}: only the first is used.", {"frames": frames, "format": fmt}
+    )
 
 
 def _corrupt_message(fmt: str | None, exc: BaseException) -> str:

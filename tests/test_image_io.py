@@ -121,6 +121,27 @@ class TestSources:
             assert array.dtype == np.float32
             np.testing.assert_array_equal(array, expected)
 
+    def test_streamlit_uploaded_file(self):
+        manager = pytest.importorskip("streamlit.runtime.uploaded_file_manager")
+        data = self.png()
+        record = manager.UploadedFileRec(file_id="1", name="a.png", type="image/png", data=data)
+        upload = manager.UploadedFile(record, None)
+        first = load_image(upload)
+        second = load_image(upload)  # the widget hands the same object to every rerun
+        np.testing.assert_array_equal(first, rgb_pattern() / np.float32(255))
+        np.testing.assert_array_equal(first, second)
+
+    def test_concurrent_loads_from_threads(self):
+        from concurrent.futures import ThreadPoolExecutor
+
+        files = [encode(Image.new("L", (9, 7), value), "PNG") for value in range(0, 256, 8)]
+        filters_before = list(warnings.filters)
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            results = list(pool.map(load_image, files))
+        for value, array in zip(range(0, 256, 8), results, strict=True):
+            np.testing.assert_array_equal(array, np.full((7, 9), value / np.float32(255)))
+        assert warnings.filters == filters_before
+
     def test_file_opened_in_text_mode_is_a_type_error(self, tmp_path):
         path = tmp_path / "a.png"
         path.write_bytes(self.png())
@@ -396,6 +417,16 @@ class TestDecoding:
         np.testing.assert_allclose(array, expected, atol=1e-6)
         np.testing.assert_allclose(array[0, 1], np.array(background) / 255, atol=1e-6)
 
+    def test_gif_transparent_index_shows_the_background(self):
+        indices = np.array([[0, 1], [1, 0]], dtype=np.uint8)
+        image = Image.fromarray(indices, "P")
+        image.putpalette([255, 255, 0, 9, 9, 9] + [0] * 762)
+        data = encode(image, "GIF", transparency=1)
+        array, info = load_image_with_info(data, background="#0000ff")
+        assert info.format == "GIF" and info.alpha_composited
+        np.testing.assert_allclose(array[0, 0], [1, 1, 0])
+        np.testing.assert_allclose(array[0, 1], [0, 0, 1])
+
     @pytest.mark.parametrize(
         "background", [(255, 255, 255), (0, 0, 0), (30, 200, 90), "#1ec85a", 128]
     )
@@ -544,6 +575,16 @@ class TestDecoding:
         assert "3" in note.message and ("first" in note.message)
         assert array.shape == (4, 6, 3)
         np.testing.assert_allclose(array, np.broadcast_to([1, 0, 0], (4, 6, 3)), atol=1e-6)
+
+    def test_multi_picture_jpeg_gives_the_first_picture(self):
+        pictures = [Image.new("RGB", (8, 6), colour) for colour in [(255, 0, 0), (0, 0, 255)]]
+        data = encode(pictures[0], "MPO", save_all=True, append_images=pictures[1:])
+        array, info = load_image_with_info(data)
+        assert info.format == "MPO" and info.frames == 2
+        assert info.messages == (
+            "Multi-picture JPEG (MPO) with 2 pictures: only the first is used.",
+        )
+        np.testing.assert_allclose(array[3, 4], [1, 0, 0], atol=2 / 255)
 
     def test_first_frame_even_if_the_pil_image_was_moved_to_another_frame(self):
         frames = [Image.new("L", (3, 3), value) for value in (10, 200)]

@@ -193,6 +193,17 @@ class TestSynthetic:
         np.testing.assert_array_equal(response[6:9, 6:9], kernel[::-1, ::-1])
         assert response.sum() == kernel.sum()
 
+    def test_impulse_with_filters_conv2d(self):
+        filters = pytest.importorskip("filters")
+        if not hasattr(filters, "conv2d"):
+            pytest.skip("filters.conv2d is not available yet")
+        impulse = load_sample("impulse")
+        kernel = np.arange(9, dtype=np.float64).reshape(3, 3)
+        convolved = filters.conv2d(impulse, kernel, padding=1, flip=True)
+        correlated = filters.conv2d(impulse, kernel, padding=1)
+        np.testing.assert_allclose(convolved[6:9, 6:9], kernel, atol=1e-6)
+        np.testing.assert_allclose(correlated[6:9, 6:9], kernel[::-1, ::-1], atol=1e-6)
+
     @pytest.mark.parametrize("name", ["checkerboard", "step_edge", "circle", "gradient"])
     def test_int_size_is_the_longer_side_and_pairs_are_exact(self, name):
         assert load_sample(name, size=64).shape == (64, 64)
