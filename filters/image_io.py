@@ -51,6 +51,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import threading
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -459,9 +460,13 @@ def _webp_canvas_size(data: bytes) -> tuple[int, int] | None:
 
 
 def _bomb_message(exc: BaseException, max_pixels: int) -> str:
+    """The message for Pillow's own decompression-bomb check (it fires inside Image.open)."""
+    found = re.search(r"\((\d+) pixels\)", str(exc))
+    claimed = f"claims {int(found.group(1)) / 1e6:.1f} megapixels" if found else "is too large"
     return (
-        f"The image is too large: {_short(exc)} The limit is {max_pixels / 1e6:g} megapixels. "
-        "It was refused before decoding (possible decompression bomb). Downscale it and try again."
+        f"The image {claimed}; the limit is {max_pixels / 1e6:g} megapixels. It was refused "
+        "before decoding (a file this large can be a decompression bomb). Downscale it and "
+        "try again."
     )
 
 
