@@ -242,6 +242,7 @@ def load_image(
         source: ``bytes``/``bytearray``/``memoryview``, a path (``str`` or ``os.PathLike``), a
             binary file-like object (e.g. Streamlit's ``UploadedFile``) or a PIL image.
         max_pixels: refuse images with more pixels (width × height) than this, before decoding.
+            Pillow's own ``Image.MAX_IMAGE_PIXELS`` (≈ 89.5 MP unless changed) caps it.
         max_bytes: refuse files larger than this many bytes.
         mode: ``"keep"`` (grey files give ``H×W``, colour files ``H×W×3``), ``"grey"`` (always
             ``H×W``, BT.601 luma) or ``"rgb"`` (always ``H×W×3``).
@@ -463,8 +464,9 @@ def _bomb_message(exc: BaseException, max_pixels: int) -> str:
     """The message for Pillow's own decompression-bomb check (it fires inside Image.open)."""
     found = re.search(r"\((\d+) pixels\)", str(exc))
     claimed = f"claims {int(found.group(1)) / 1e6:.1f} megapixels" if found else "is too large"
+    limit = min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels)
     return (
-        f"The image {claimed}; the limit is {max_pixels / 1e6:g} megapixels. It was refused "
+        f"The image {claimed}; the limit is {limit / 1e6:g} megapixels. It was refused "
         "before decoding (a file this large can be a decompression bomb). Downscale it and "
         "try again."
     )

@@ -333,6 +333,12 @@ class TestHostileFiles:
         with pytest.raises(ValueError, match="megapixels"):
             load_image(Image.new("L", (100, 50)), max_pixels=4999)
 
+    def test_max_pixels_above_pillows_own_limit_is_capped_by_it(self):
+        data = png_header_claiming(10_000, 10_000)  # 100 MP: above Pillow's ≈ 89.5 MP
+        limit = f"the limit is {Image.MAX_IMAGE_PIXELS / 1e6:g} megapixels"
+        with pytest.raises(ValueError, match=limit):
+            load_image(data, max_pixels=200_000_000)
+
     def test_gif_frame_larger_than_its_screen_is_a_bomb(self):
         small = encode(Image.new("P", (1, 1)), "GIF")
         at = small.index(b",")  # image descriptor: x, y, width, height (little endian)
