@@ -5,7 +5,9 @@ also says what was done to the file). It accepts PNG, JPEG, WebP, BMP, TIFF and 
 oversized files and decompression bombs *before* decoding, and turns every decoder failure into a
 ``ValueError`` whose message says what was wrong and what is allowed.
 
-What comes out is always float32 in ``[0, 1]``: ``H×W`` (grey) or ``H×W×3`` (colour).
+What comes out is always float32 in ``[0, 1]``: ``H×W`` (grey) or ``H×W×3`` (colour). With
+``mode="keep"``, 1-bit, grey (8/16-bit), integer and float files give ``H×W``; colour, palette,
+CMYK and L*a*b* files give ``H×W×3`` (grey+alpha composited on a coloured background too).
 
 * 8-bit data is divided by 255, 16-bit data by 65535 (never clipped to 255), 1-bit data is 0 or 1.
 * Float images (TIFF mode ``F``) are kept as they are if every value is in ``[0, 1]``; otherwise
