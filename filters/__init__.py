@@ -49,6 +49,13 @@ _EXPORTS: dict[str, str] = {
     "LearnResult": "learn",
     "load_image": "image_io",
     "to_display": "image_io",
+    "load_image_with_info": "image_io",
+    "encode_png": "image_io",
+    "save_image": "image_io",
+    "fit_for_screen": "image_io",
+    "to_grey": "image_io",
+    "load_sample": "samples",
+    "SAMPLES": "samples",
     "conv_walkthrough": "explain",
     "conv_steps": "explain",
 }

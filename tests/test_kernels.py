@@ -10,14 +10,30 @@ import filters
 from filters.kernels import CATEGORIES, KERNELS, gaussian_1d, separate
 
 REQUIRED = {
-    "identity", "box_blur", "gaussian_blur", "motion_blur", "sobel_x", "sobel_y", "scharr_x",
-    "scharr_y", "prewitt_x", "prewitt_y", "laplacian_4", "laplacian_8", "laplacian_of_gaussian",
-    "sharpen", "unsharp_mask", "emboss", "outline", "vertical_edge", "horizontal_edge",
+    "identity",
+    "box_blur",
+    "gaussian_blur",
+    "motion_blur",
+    "sobel_x",
+    "sobel_y",
+    "scharr_x",
+    "scharr_y",
+    "prewitt_x",
+    "prewitt_y",
+    "laplacian_4",
+    "laplacian_8",
+    "laplacian_of_gaussian",
+    "sharpen",
+    "unsharp_mask",
+    "emboss",
+    "outline",
+    "vertical_edge",
+    "horizontal_edge",
 }
 
 
 def test_catalogue_covers_the_required_kernels():
-    assert REQUIRED <= set(KERNELS)
+    assert set(KERNELS) >= REQUIRED
 
 
 @pytest.mark.parametrize("name", sorted(KERNELS))
@@ -36,8 +52,9 @@ def test_every_entry_is_described_in_both_languages_and_builds(name):
 def test_sobel_equals_opencv_sobel_on_an_image(size):
     image = np.random.default_rng(0).random((20, 24)).astype(np.float32)
     for name, dx, dy in (("sobel_x", 1, 0), ("sobel_y", 0, 1)):
-        ours = filters.conv2d(image, filters.get_kernel(name, size=size), padding="same",
-                              padding_mode="reflect")
+        ours = filters.conv2d(
+            image, filters.get_kernel(name, size=size), padding="same", padding_mode="reflect"
+        )
         theirs = cv2.Sobel(image, cv2.CV_32F, dx, dy, ksize=size, borderType=cv2.BORDER_REFLECT_101)
         np.testing.assert_allclose(ours, theirs, atol=1e-4)
 
@@ -51,16 +68,18 @@ def test_scharr_equals_opencv_scharr():
 
 def test_laplacian_4_equals_opencv_laplacian():
     image = np.random.default_rng(2).random((16, 16)).astype(np.float32)
-    ours = filters.conv2d(image, filters.get_kernel("laplacian_4"), padding=1,
-                          padding_mode="reflect")
+    ours = filters.conv2d(
+        image, filters.get_kernel("laplacian_4"), padding=1, padding_mode="reflect"
+    )
     theirs = cv2.Laplacian(image, cv2.CV_32F, ksize=1, borderType=cv2.BORDER_REFLECT_101)
     np.testing.assert_allclose(ours, theirs, atol=1e-4)
 
 
 @pytest.mark.parametrize(("size", "sigma"), [(3, 0.8), (5, 1.0), (9, 2.5), (15, 4.0)])
 def test_gaussian_equals_opencv_gaussian(size, sigma):
-    np.testing.assert_allclose(gaussian_1d(size, sigma),
-                               cv2.getGaussianKernel(size, sigma).ravel(), atol=1e-12)
+    np.testing.assert_allclose(
+        gaussian_1d(size, sigma), cv2.getGaussianKernel(size, sigma).ravel(), atol=1e-12
+    )
     kernel = filters.gaussian_kernel(size, sigma)
     assert kernel.sum() == pytest.approx(1.0)
     image = np.random.default_rng(3).random((30, 30)).astype(np.float32)
@@ -76,8 +95,9 @@ def test_gaussian_default_sigma_follows_opencv_rule():
 
 def test_box_blur_equals_opencv_blur():
     image = np.random.default_rng(4).random((20, 20)).astype(np.float32)
-    ours = filters.conv2d(image, filters.get_kernel("box_blur", size=5), padding=2,
-                          padding_mode="replicate")
+    ours = filters.conv2d(
+        image, filters.get_kernel("box_blur", size=5), padding=2, padding_mode="replicate"
+    )
     theirs = cv2.blur(image, (5, 5), borderType=cv2.BORDER_REPLICATE)
     np.testing.assert_allclose(ours, theirs, atol=1e-5)
 
@@ -160,5 +180,6 @@ def test_parse_kernel_refuses_non_text():
 @pytest.mark.parametrize("name", sorted(KERNELS))
 def test_format_then_parse_round_trips(name):
     kernel = filters.get_kernel(name)
-    np.testing.assert_allclose(filters.parse_kernel(filters.format_kernel(kernel)), kernel,
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        filters.parse_kernel(filters.format_kernel(kernel)), kernel, atol=1e-6
+    )

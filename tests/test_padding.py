@@ -42,8 +42,11 @@ def test_reflect_and_circular_limits_follow_torch(mode):
     image = np.arange(12.0).reshape(3, 4)
     for amount in range(1, 6):
         try:
-            F.pad(torch.zeros(1, 1, 3, 4), (0, 0, amount, amount),
-                  mode="constant" if mode == "zeros" else mode)
+            F.pad(
+                torch.zeros(1, 1, 3, 4),
+                (0, 0, amount, amount),
+                mode="constant" if mode == "zeros" else mode,
+            )
             torch_ok = True
         except (RuntimeError, ValueError, NotImplementedError):
             torch_ok = False

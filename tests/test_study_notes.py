@@ -14,7 +14,6 @@ import pytest
 
 import filters
 
-
 # --- Seed 000: the 5×5 matrix and the 3×3 vertical edge kernel ----------------------------------
 
 SEED0_IMAGE = np.array(
@@ -56,7 +55,10 @@ def test_seed000_fully_convolutional_network_keeps_32x32():
 
 def test_seed000_stride2_downsamples_32_to_16():
     assert filters.output_size(32, 3, stride=2, padding=1) == 16
-    assert filters.conv2d(np.zeros((32, 32)), np.ones((3, 3)), stride=2, padding=1).shape == (16, 16)
+    assert filters.conv2d(np.zeros((32, 32)), np.ones((3, 3)), stride=2, padding=1).shape == (
+        16,
+        16,
+    )
 
 
 # --- Seed 001: dilation, stride, same padding ----------------------------------------------------
@@ -136,8 +138,9 @@ def test_seed002_4x4_padded_by_1_in_each_mode(mode):
 def test_seed002_conv_with_identity_kernel_shows_the_same_padding(mode, backend):
     # The notes print the padded tensor as the output of a conv layer; a 1×1 identity kernel with
     # padding=1 and each padding_mode gives exactly that tensor.
-    out = filters.conv2d(SEED2_MATRIX, np.ones((1, 1)), padding=1, padding_mode=mode,
-                         backend=backend)
+    out = filters.conv2d(
+        SEED2_MATRIX, np.ones((1, 1)), padding=1, padding_mode=mode, backend=backend
+    )
     np.testing.assert_array_equal(out, SEED2_PADDED[mode])
 
 
@@ -188,12 +191,14 @@ def test_seed003_padding_k_minus_1_over_2_keeps_8x8():
 def test_seed003_stride_formula_floor():
     # ⌊(输入尺寸 + 2×填充 − 核尺寸)/步幅⌋ + 1 : d2l 6.3.2's 8×8 examples
     assert filters.conv2d(np.zeros((8, 8)), np.ones((3, 3)), padding=1, stride=2).shape == (4, 4)
-    assert filters.conv2d(np.zeros((8, 8)), np.ones((3, 5)), padding=(0, 1),
-                          stride=(3, 4)).shape == (2, 2)
+    assert filters.conv2d(
+        np.zeros((8, 8)), np.ones((3, 5)), padding=(0, 1), stride=(3, 4)
+    ).shape == (2, 2)
 
 
 def test_seed003_cross_correlation_vs_convolution_is_a_180_degree_turn():
     rng = np.random.default_rng(4)
     X, K = rng.normal(size=(6, 7)), rng.normal(size=(3, 2))
-    np.testing.assert_allclose(filters.conv2d(X, K, flip=True), filters.conv2d(X, K[::-1, ::-1]),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        filters.conv2d(X, K, flip=True), filters.conv2d(X, K[::-1, ::-1]), atol=1e-12
+    )
