@@ -1,0 +1,128 @@
+"""Plotly figures for the "How convolution works" page: number grids with the window drawn on.
+
+Every number drawn here comes from :mod:`filters.explain`; these helpers only lay them out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+__all__ = ["number_grid", "receptive_overlay"]
+
+_WINDOW = "#dc2626"
+_PAD = "rgba(148, 163, 184, 0.35)"
+
+
+def _fmt(value: float) -> str:
+    if np.isnan(value):
+        return ""
+    if float(value).is_integer():
+        return f"{int(value)}"
+    return f"{value:.3g}"
+
+
+def number_grid(
+    values: np.ndarray,
+    *,
+    title: str = "",
+    window: tuple[Sequence[int], Sequence[int]] | None = None,
+    padding: tuple[int, int, int, int] = (0, 0, 0, 0),
+    highlight: tuple[int, int] | None = None,
+    colorscale: str = "RdBu",
+    cell: int = 44,
+) -> go.Figure:
+    """A heatmap of ``values`` with every number printed in its cell.
+
+    Args:
+        values: ``H×W`` numbers (NaN cells are left blank: not computed yet).
+        title: figure title.
+        window: ``(rows, cols)`` of the taps the kernel covers; each tap gets a red frame, so
+            dilation's holes stay visible.
+        padding: ``(top, bottom, left, right)`` border cells drawn shaded (added by padding).
+        highlight: one cell to frame (the output pixel being filled).
+        colorscale: plotly colour scale, centred on 0 for signed values.
+        cell: pixel size of a cell.
+
+    Returns:
+        A ``plotly.graph_objects.Figure`` with rows growing downwards, as in the notes.
+    """
+    z = np.asarray(values, dtype=np.float64)
+    height, width = z.shape
+    finite = z[np.isfinite(z)]
+    limit = float(np.abs(finite).max()) if finite.size else 1.0
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            text=[[_fmt(v) for v in row] for row in z],
+            texttemplate="%{text}",
+            textfont={"size": 13},
+            colorscale=colorscale,
+            zmid=0.0,
+            zmin=-limit or -1.0,
+            zmax=limit or 1.0,
+            showscale=False,
+            xgap=1,
+            ygap=1,
+            hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>",
+        )
+    )
+    top, bottom, left, right = padding
+    shapes = []
+    for r in range(height):
+        for c in range(width):
+            if r < top or r >= height - bottom or c < left or c >= width - right:
+                shapes.append(_rect(r, c, fill=_PAD, line="rgba(0,0,0,0)"))
+    if window is not None:
+        rows, cols = window
+        for r in rows:
+            for c in cols:
+                if 0 <= r < height and 0 <= c < width:
+                    shapes.append(_rect(r, c, line=_WINDOW, width=3))
+    if highlight is not None:
+        shapes.append(_rect(*highlight, line=_WINDOW, width=4))
+    figure.update_layout(
+        title={"text": title, "x": 0.0, "font": {"size": 14}},
+        shapes=shapes,
+        width=max(160, cell * width + 40),
+        height=max(140, cell * height + 60),
+        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        xaxis={"showticklabels": False, "showgrid": False, "zeroline": False,
+               "constrain": "domain"},
+        yaxis={"showticklabels": False, "showgrid": False, "zeroline": False,
+               "autorange": "reversed", "scaleanchor": "x"},
+        plot_bgcolor="white",
+    )
+    return figure
+
+
+def _rect(row: int, col: int, *, line: str, width: float = 1.0, fill: str = "rgba(0,0,0,0)"
+          ) -> dict:
+    return {
+        "type": "rect", "x0": col - 0.5, "x1": col + 0.5, "y0": row - 0.5, "y1": row + 0.5,
+        "line": {"color": line, "width": width}, "fillcolor": fill, "layer": "above",
+    }
+
+
+def receptive_overlay(image: np.ndarray, box: tuple[int, int, int, int], *, title: str = ""
+                      ) -> go.Figure:
+    """Show ``image`` (``H×W`` or ``H×W×3`` in [0, 1]) with a receptive-field rectangle.
+
+    Args:
+        image: the user's image.
+        box: ``(top, left, bottom, right)`` in pixels, inclusive, possibly outside the image
+            (the part outside is padding).
+        title: figure title.
+    """
+    pixels = np.clip(np.asarray(image, dtype=np.float64), 0.0, 1.0)
+    if pixels.ndim == 2:
+        pixels = np.repeat(pixels[:, :, None], 3, axis=2)
+    figure = go.Figure(go.Image(z=(pixels * 255).astype(np.uint8)))
+    top, left, bottom, right = box
+    figure.add_shape(type="rect", x0=left - 0.5, x1=right + 0.5, y0=top - 0.5, y1=bottom + 0.5,
+                     line={"color": _WINDOW, "width": 3}, fillcolor="rgba(220,38,38,0.12)")
+    figure.update_layout(title={"text": title, "x": 0.0}, margin={"l": 0, "r": 0, "t": 30, "b": 0},
+                         xaxis={"showticklabels": False}, yaxis={"showticklabels": False})
+    return figure
