@@ -1,0 +1,232 @@
+"""Every string of the interface in English and 中文, and ``t()`` to look one up.
+
+Technical terms follow the study notes: 卷积核 (kernel), 步幅 (stride), 填充 (padding),
+膨胀 (dilation), 感受野 (receptive field), 池化 (pooling), 转置卷积 (transposed convolution),
+互相关 (cross-correlation).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+LANGUAGES = {"en": "English", "zh": "中文"}
+LANG_KEY = "lang"
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # --- shared -------------------------------------------------------------------------------
+    "app.title": ("Convolution Lab", "卷积实验室"),
+    "app.language": ("Language", "语言"),
+    "nav.home": ("Home", "首页"),
+    "nav.filter": ("Filter", "滤波"),
+    "nav.padding": ("Padding", "填充"),
+    "nav.pooling": ("Pooling & upsampling", "池化与上采样"),
+    "nav.explain": ("How convolution works", "卷积如何计算"),
+    "nav.learn": ("Learn a kernel", "学习卷积核"),
+    "nav.lenet": ("Train LeNet", "训练 LeNet"),
+    "nav.receptive": ("Receptive fields", "感受野"),
+    "nav.bench": ("Benchmarks", "性能测试"),
+    "error.prefix": ("That did not work: {message}", "无法完成：{message}"),
+    "common.input": ("Input", "输入"),
+    "common.output": ("Output", "输出"),
+    "common.kernel": ("Kernel", "卷积核"),
+    "common.stride": ("Stride", "步幅"),
+    "common.padding": ("Padding", "填充"),
+    "common.padding_mode": ("Padding mode", "填充模式"),
+    "common.dilation": ("Dilation", "膨胀"),
+    "common.bias": ("Bias", "偏置"),
+    "common.backend": ("Backend", "计算后端"),
+    "common.code": ("Code for this result", "生成此结果的代码"),
+    "common.code_help": (
+        "Each snippet reads the working image from input.npy and reproduces the numbers above.",
+        "每段代码从 input.npy 读取当前图像，并复现上面的数值。",
+    ),
+    "common.download_input": ("Download input.npy", "下载 input.npy"),
+    "common.download_snippet": ("Download {name}.py", "下载 {name}.py"),
+    "common.size": ("{h}×{w} pixels", "{h}×{w} 像素"),
+    # --- image source -------------------------------------------------------------------------
+    "image.header": ("Image", "图像"),
+    "image.source": ("Source", "来源"),
+    "image.source.sample": ("Sample", "示例图像"),
+    "image.source.upload": ("Upload", "上传"),
+    "image.sample": ("Sample image", "示例图像"),
+    "image.upload": ("Upload an image", "上传图像"),
+    "image.upload_help": (
+        "PNG, JPEG, WebP, BMP, TIFF or GIF (first frame); up to {mb} MB and {mp} megapixels.",
+        "支持 PNG、JPEG、WebP、BMP、TIFF 或 GIF（第一帧）；最大 {mb} MB、{mp} 百万像素。",
+    ),
+    "image.colour": ("Colour", "颜色"),
+    "image.colour.keep": ("Colour (RGB)", "彩色 (RGB)"),
+    "image.colour.grey": ("Grey", "灰度"),
+    "image.fast": ("Fast preview (work on a copy at most 800 px)",
+                   "快速预览（在最长边 800 像素的副本上计算）"),
+    "image.current": ("Current: {name}, {w}×{h}, {kind}", "当前：{name}，{w}×{h}，{kind}"),
+    "image.kind.grey": ("grey", "灰度"),
+    "image.kind.colour": ("{c} channels", "{c} 通道"),
+    "image.downscaled": (
+        "Shown at {w}×{h} to fit the screen; the maths runs on the full {fw}×{fh} image.",
+        "为适应屏幕显示为 {w}×{h}；计算使用完整的 {fw}×{fh} 图像。",
+    ),
+    "image.preview_note": (
+        "Fast preview: computing on a {w}×{h} copy.",
+        "快速预览：在 {w}×{h} 的副本上计算。",
+    ),
+    "image.bad_upload": (
+        "Could not use {name}: {message} The previous image is kept.",
+        "无法使用 {name}：{message} 已保留之前的图像。",
+    ),
+    "image.notes": ("About this file", "文件说明"),
+    # --- landing ------------------------------------------------------------------------------
+    "home.tagline": (
+        "See and use 2-D convolution on your own images.",
+        "在你自己的图像上观察和使用二维卷积。",
+    ),
+    "home.intro": (
+        "Pick an image in the sidebar (or upload your own), then open a page. Every number comes "
+        "from the `filters` library, which you can also use from Python and the command line.",
+        "在侧边栏选择图像（或上传你自己的），然后打开一个页面。所有数值都来自 `filters` 库，"
+        "你也可以在 Python 和命令行中使用它。",
+    ),
+    "home.pages": ("What you can do", "你可以做什么"),
+    "home.filter": ("Apply classic or custom kernels with stride, padding, dilation, bias.",
+                    "使用经典或自定义卷积核，调节步幅、填充、膨胀和偏置。"),
+    "home.padding": ("Compare zeros, reflect, replicate and circular padding.",
+                     "比较零填充、反射、复制和循环填充。"),
+    "home.pooling": ("Pool, upsample, and see transposed convolution step by step.",
+                     "池化、上采样，并逐步查看转置卷积。"),
+    "home.explain": ("Step through a convolution and solve the size formula backwards.",
+                     "逐步演示卷积，并反向求解尺寸公式。"),
+    "home.learn": ("Recover a hidden kernel by gradient descent.", "用梯度下降恢复隐藏的卷积核。"),
+    "home.lenet": ("Train LeNet-5 live and look inside it.", "实时训练 LeNet-5 并观察其内部。"),
+    "home.receptive": ("See the receptive field of a layer stack on your photo.",
+                       "在你的照片上查看多层网络的感受野。"),
+    "home.bench": ("Speed against OpenCV, SciPy and PyTorch.", "与 OpenCV、SciPy、PyTorch 的速度对比。"),
+    "home.preview": ("Current image", "当前图像"),
+    # --- filter page --------------------------------------------------------------------------
+    "filter.title": ("Filter", "滤波"),
+    "filter.caption": (
+        "Slide a kernel over the image: each output pixel is the sum of the kernel times the "
+        "pixels under it (cross-correlation, as in PyTorch).",
+        "让卷积核在图像上滑动：每个输出像素是卷积核与其覆盖像素的乘积之和（互相关，与 PyTorch 相同）。",
+    ),
+    "filter.source": ("Kernel from", "卷积核来源"),
+    "filter.source.catalogue": ("Catalogue", "卷积核库"),
+    "filter.source.custom": ("Type your own", "自定义"),
+    "filter.source.library": ("My kernels", "我的卷积核"),
+    "filter.source.mix": ("Mix channels (full weight)", "通道混合（完整权重）"),
+    "filter.category": ("Category", "类别"),
+    "category.edge": ("Edges", "边缘"),
+    "category.blur": ("Blur", "模糊"),
+    "category.sharpen": ("Sharpen", "锐化"),
+    "category.other": ("Other", "其他"),
+    "filter.kernel": ("Kernel", "卷积核"),
+    "filter.separable": ("separable: {s}", "可分离：{s}"),
+    "filter.yes": ("yes", "是"),
+    "filter.no": ("no", "否"),
+    "filter.custom_text": ("Rows of numbers (spaces or commas; ';' or new lines between rows; "
+                           "fractions like 1/16; an optional first line with a factor)",
+                           "按行输入数字（空格或逗号分隔；行之间用分号或换行；可用 1/16 这样的分数；"
+                           "第一行可以是一个系数）"),
+    "filter.custom_grid": ("Or edit the grid", "或编辑表格"),
+    "filter.grid_rows": ("Rows", "行数"),
+    "filter.grid_cols": ("Columns", "列数"),
+    "filter.use_grid": ("Use the grid", "使用表格"),
+    "filter.library_empty": (
+        "Your kernel library is empty: save a kernel from this page, the Learn page or LeNet.",
+        "你的卷积核库为空：可以在本页、“学习卷积核”页或 LeNet 页保存卷积核。",
+    ),
+    "filter.library_pick": ("Saved kernel", "已保存的卷积核"),
+    "filter.library_upload": ("Add kernels from a JSON file", "从 JSON 文件添加卷积核"),
+    "filter.save_name": ("Save this kernel as", "将此卷积核保存为"),
+    "filter.save": ("Save to my kernels", "保存到我的卷积核"),
+    "filter.saved": ("Saved “{name}”.", "已保存“{name}”。"),
+    "filter.mix_preset": ("Weight", "权重"),
+    "filter.mix.luma_sobel": ("RGB → grey, then Sobel x (1 output channel)",
+                              "RGB → 灰度，再做 Sobel x（1 个输出通道）"),
+    "filter.mix.per_channel": ("R: Sobel x, G: Sobel y, B: Laplacian (3 outputs)",
+                               "R：Sobel x，G：Sobel y，B：拉普拉斯（3 个输出）"),
+    "filter.mix.swap": ("Swap red and blue (1×1 kernel)", "交换红蓝通道（1×1 卷积核）"),
+    "filter.mix_needs_colour": ("Channel mixing needs a colour image: switch Colour to RGB.",
+                                "通道混合需要彩色图像：请将颜色切换为 RGB。"),
+    "filter.weight_shape": ("Weight shape C_out×C_in×kh×kw = {shape}",
+                            "权重形状 C_out×C_in×kh×kw = {shape}"),
+    "filter.settings": ("Convolution settings", "卷积设置"),
+    "filter.padding_kind": ("Padding", "填充"),
+    "filter.padding.same": ("same (keep size)", "same（保持尺寸）"),
+    "filter.padding.valid": ("valid (none)", "valid（不填充）"),
+    "filter.padding.custom": ("number", "指定数值"),
+    "filter.padding_amount": ("Padding (pixels)", "填充（像素）"),
+    "filter.flip": ("True convolution (rotate kernel 180°)", "真正的卷积（卷积核旋转 180°）"),
+    "filter.flip_help": (
+        "Off: cross-correlation, what CNNs compute. On: the mathematical convolution.",
+        "关闭：互相关，即 CNN 实际计算的运算。开启：数学意义上的卷积。",
+    ),
+    "filter.formula": ("Output size", "输出尺寸"),
+    "filter.normalize": ("Show the output as", "输出显示方式"),
+    "filter.normalize.clip": ("clip to 0…1", "截断到 0…1"),
+    "filter.normalize.abs": ("absolute value", "绝对值"),
+    "filter.normalize.minmax": ("stretch min…max", "按最小–最大拉伸"),
+    "filter.stats": ("min {min:.4g} · max {max:.4g} · mean {mean:.4g} · shape {shape}",
+                     "最小 {min:.4g} · 最大 {max:.4g} · 平均 {mean:.4g} · 形状 {shape}"),
+    "filter.channel": ("Output channel", "输出通道"),
+    "filter.download_png": ("Output PNG", "输出 PNG"),
+    "filter.download_npy": ("Output .npy", "输出 .npy"),
+    "filter.download_text": ("Kernel .txt", "卷积核 .txt"),
+    "filter.download_json": ("Kernel .json", "卷积核 .json"),
+    "filter.heatmap": ("Kernel values", "卷积核数值"),
+    "filter.seconds": ("computed in {ms:.0f} ms with the {backend} backend",
+                       "使用 {backend} 后端，用时 {ms:.0f} 毫秒"),
+    # --- padding page -------------------------------------------------------------------------
+    "padding.title": ("Padding", "填充"),
+    "padding.caption": (
+        "Padding adds pixels around the image so the kernel can reach the border. The four "
+        "modes of PyTorch fill them differently.",
+        "填充在图像四周添加像素，使卷积核能够覆盖边缘。PyTorch 的四种模式填充方式不同。",
+    ),
+    "padding.amount": ("Padding (pixels)", "填充宽度（像素）"),
+    "padding.modes": ("The four modes on your image", "四种模式作用于你的图像"),
+    "mode.zeros": ("zeros", "零填充 zeros"),
+    "mode.reflect": ("reflect", "反射 reflect"),
+    "mode.replicate": ("replicate", "复制 replicate"),
+    "mode.circular": ("circular", "循环 circular"),
+    "padding.notes": ("The notes' 4×4 matrix padded by 1", "笔记中的 4×4 矩阵，填充 1"),
+    "padding.notes_caption": (
+        "Exactly the tensors printed in the notes (seed 002), computed by filters.pad.",
+        "与笔记（seed 002）中打印的张量完全相同，由 filters.pad 计算。",
+    ),
+    "padding.border": ("What each mode does to the border of a filtered image",
+                       "每种模式对滤波结果边缘的影响"),
+    "padding.border_kernel": ("Filter", "滤波器"),
+    "padding.border.blur": ("box blur 15×15", "15×15 均值模糊"),
+    "padding.border.edge": ("Sobel x", "Sobel x"),
+    "padding.profile": ("Top row of the output, first {n} pixels",
+                        "输出第一行的前 {n} 个像素"),
+    "padding.too_wide": (
+        "reflect needs padding smaller than the image side ({n}); the slider stops there.",
+        "reflect 要求填充小于图像边长（{n}）；滑块已限制在此范围内。",
+    ),
+}
+
+
+def lang() -> str:
+    """The current language code (``"en"`` or ``"zh"``)."""
+    value = st.session_state.get(LANG_KEY, "en")
+    return value if value in LANGUAGES else "en"
+
+
+def t(key: str, **values: object) -> str:
+    """The string ``key`` in the current language, formatted with ``values``."""
+    en, zh = STRINGS[key]
+    text = zh if lang() == "zh" else en
+    return text.format(**values) if values else text
+
+
+def language_switch() -> None:
+    """The English / 中文 switch (sidebar); its choice lives in ``st.session_state["lang"]``."""
+    st.session_state.setdefault(LANG_KEY, "en")
+    st.radio(
+        "Language · 语言",
+        options=list(LANGUAGES),
+        format_func=LANGUAGES.__getitem__,
+        key=LANG_KEY,
+        horizontal=True,
+    )
