@@ -1,4 +1,4 @@
-"""Page scaffolding: config, state, sidebar; and ``guard`` that turns library errors into messages."""
+"""Page scaffolding (config, state, sidebar) and ``guard``: library errors become messages."""
 
 from __future__ import annotations
 

@@ -131,17 +131,18 @@ def kernels_from_json(text: str) -> list[tuple[str, np.ndarray, str, dict[str, A
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ValueError(f"The file is not valid JSON ({error.msg}, line {error.lineno}).") from None
+        raise ValueError(
+            f"The file is not valid JSON ({error.msg}, line {error.lineno})."
+        ) from None
     items = data if isinstance(data, list) else [data]
     kernels = []
     for index, item in enumerate(items, start=1):
         if not isinstance(item, dict) or "values" not in item:
             raise ValueError(f"Entry {index} has no 'values' (a list of rows of numbers).")
-        text_rows = "\n".join(" ".join(str(v) for v in row) for row in item["values"]) \
-            if isinstance(item["values"], list) and all(isinstance(r, list) for r in item["values"]) \
-            else None
-        if text_rows is None:
+        rows = item["values"]
+        if not (isinstance(rows, list) and rows and all(isinstance(r, list) for r in rows)):
             raise ValueError(f"Entry {index}: 'values' must be a list of rows of numbers.")
+        text_rows = "\n".join(" ".join(str(v) for v in row) for row in rows)
         values = filters.parse_kernel(text_rows)
         meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
         kernels.append((str(item.get("name", f"kernel {index}")), values,
