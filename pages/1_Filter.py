@@ -147,22 +147,21 @@ with settings_column:
     flip = st.toggle(t("filter.flip"), key="filter_flip", help=t("filter.flip_help"))
 
     if kernel is not None:
-        kh, kw = kernel.shape[-2:]
-        h, w = image.shape[:2]
-        if padding == "same":
-            p_text = f"{dilation}·({kh}−1)/2"
-            ph = None
-        else:
-            ph = 0 if padding == "valid" else int(padding)
-            p_text = str(ph)
-        st.markdown(f"**{t('filter.formula')}**")
-        st.latex(
-            r"H' = \left\lfloor \frac{H + 2p - d(k_h-1) - 1}{s} \right\rfloor + 1 = "
-            rf"\left\lfloor \frac{{{h} + 2\cdot {p_text} - {dilation}({kh}-1) - 1}}{{{stride}}}"
-            r"\right\rfloor + 1"
-            + (rf" = {filters.output_size(h, kh, int(stride), ph, int(dilation))}"
-               if ph is not None and h + 2 * ph >= dilation * (kh - 1) + 1 else "")
-        )
+        plan = guard(filters.conv.plan_conv, image, kernel, stride=int(stride), padding=padding,
+                     padding_mode=padding_mode, dilation=int(dilation), backend="numpy")
+        if plan is not None:
+            g = plan.geometry
+            kh, kw = plan.kernel.shape[-2:]
+            st.markdown(f"**{t('filter.formula')}**")
+            st.latex(r"H' = \lfloor (H + p_t + p_b - d(k_h-1) - 1) / s \rfloor + 1")
+            for axis, n, before, after, k, out in (
+                ("H", image.shape[0], g.top, g.bottom, kh, g.out_shape[0]),
+                ("W", image.shape[1], g.left, g.right, kw, g.out_shape[1]),
+            ):
+                st.latex(
+                    rf"{axis}' = \lfloor ({n} + {before} + {after} - {int(dilation)}\cdot({k}-1)"
+                    rf" - 1) / {int(stride)} \rfloor + 1 = {out}"
+                )
 
 # --- the result ------------------------------------------------------------------------------
 result = None

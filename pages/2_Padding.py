@@ -1,12 +1,12 @@
 """Padding: the four modes side by side, the notes' 4×4 grids, and their effect on borders."""
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 import filters
 from filters.export import pad_snippets
 from ui.common import guard, page_setup
+from ui.explain_figures import number_grid
 from ui.figures import line_chart
 from ui.i18n import t
 from ui.image_source import show_image, working_image
@@ -46,8 +46,8 @@ for column, mode in zip(st.columns(4), filters.PADDING_MODES, strict=True):
     grid = filters.pad(matrix, 1, mode).astype(int)
     st.session_state["padding_grids"][mode] = grid.tolist()
     with column:
-        st.markdown(f"**{t(f'mode.{mode}')}**")
-        st.dataframe(pd.DataFrame(grid), hide_index=True, key=f"grid_{mode}")
+        st.plotly_chart(number_grid(grid, title=t(f"mode.{mode}"), padding=(1, 1, 1, 1),
+                                    colorscale="Blues", cell=40), key=f"grid_{mode}")
 
 st.subheader(t("padding.border"))
 choice = st.radio(t("padding.border_kernel"), ["blur", "edge"], key="pad_border_kernel",
@@ -55,16 +55,23 @@ choice = st.radio(t("padding.border_kernel"), ["blur", "edge"], key="pad_border_
 kernel = (filters.get_kernel("box_blur", size=15) if choice == "blur"
           else filters.get_kernel("sobel_x"))
 grey = image if image.ndim == 2 else filters.to_grey(image)
-crop = grey[: min(h, 96), : min(w, 96)]
+# The corner with the most detail shows the border effect best (rows, cols as slices).
+size = min(h, w, 96)
+corners = [(slice(0, size), slice(0, size)), (slice(0, size), slice(w - size, w)),
+           (slice(h - size, h), slice(0, size)), (slice(h - size, h), slice(w - size, w))]
+rows, cols = max(corners, key=lambda rc: float(grey[rc].std()))
+crop = grey[rows, cols]
+edge_row = 0 if rows.start == 0 else -1
+zoom_rows = slice(0, 32) if rows.start == 0 else slice(-32, None)
+zoom_cols = slice(0, 32) if cols.start == 0 else slice(-32, None)
 profiles = {}
-columns = st.columns(4)
-for column, mode in zip(columns, filters.PADDING_MODES, strict=True):
+for column, mode in zip(st.columns(4), filters.PADDING_MODES, strict=True):
     out = guard(filters.conv2d, crop, kernel, padding="same", padding_mode=mode)
     if out is None:
         continue
-    profiles[t(f"mode.{mode}")] = out[0, :48]
+    profiles[t(f"mode.{mode}")] = out[edge_row, :48] if cols.start == 0 else out[edge_row, -48:]
     with column:
-        show_image(np.kron(out[:32, :32], np.ones((4, 4))), t(f"mode.{mode}"),
+        show_image(np.kron(out[zoom_rows, zoom_cols], np.ones((4, 4))), t(f"mode.{mode}"),
                    "clip" if choice == "blur" else "abs")
 if profiles:
     st.plotly_chart(line_chart(profiles, t("padding.profile", n=48)), key="border_profile")
