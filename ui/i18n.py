@@ -229,7 +229,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "padding.border_kernel": ("Filter", "滤波器"),
     "padding.border.blur": ("box blur 15×15", "15×15 均值模糊"),
     "padding.border.edge": ("Sobel x", "Sobel x"),
-    "padding.profile": ("Top row of the output, first {n} pixels", "输出第一行的前 {n} 个像素"),
+    "padding.profile": ("The output along the image border ({n} pixels from the corner)", "沿图像边缘的输出（从角点起 {n} 个像素）"),
     "padding.too_wide": (
         "reflect needs padding smaller than the image side ({n}); the slider stops there.",
         "reflect 要求填充小于图像边长（{n}）；滑块已限制在此范围内。",
