@@ -171,3 +171,45 @@ def test_padding_page_runs_on_a_tiny_upload():
     at = open_page("pages/2_Padding.py")
     upload(at, "tiny.png", png_bytes(np.full((3, 3), 200, np.uint8)), "image/png")
     assert not at.exception
+
+
+def test_explain_page_steps_through_seed000_to_the_notes_output():
+    from tests.test_study_notes import SEED0_OUTPUT
+
+    at = open_page("pages/4_How_convolution_works.py")
+    current = at.session_state["explain_current"]
+    assert current["output"] == SEED0_OUTPUT
+    assert current["index"] == 0 and current["value"] == -3.0
+    assert current["products"] == [[1, 0, -3], [0, 0, -2], [2, 0, -1]]
+    values = [current["value"]]
+    for _ in range(8):
+        at.button(key="explain_next").click().run()
+        values.append(at.session_state["explain_current"]["value"])
+    assert values == [v for row in SEED0_OUTPUT for v in row]
+    at.button(key="explain_next").click().run()  # wraps around
+    assert at.session_state["explain_current"]["index"] == 0
+
+
+def test_explain_page_multichannel_sums_slices_plus_bias():
+    at = open_page("pages/4_How_convolution_works.py")
+    at.radio(key="explain_data").set_value("channels").run()
+    assert at.session_state["explain_current"]["output"] == [[57.0, 73.0], [105.0, 121.0]]
+
+
+def test_explain_page_flip_rotates_the_kernel_and_patch_mode_runs():
+    at = open_page("pages/4_How_convolution_works.py")
+    at.toggle(key="explain_flip").set_value(True).run()
+    assert at.session_state["explain_current"]["output"][0][0] == 3.0
+    at.radio(key="explain_data").set_value("patch").run()
+    assert not at.exception and not at.error
+
+
+def test_solver_presets_give_the_notes_numbers():
+    at = open_page("pages/4_How_convolution_works.py")
+    expected = {"s000": 3, "down": 16, "up": 32, "five": 5, "six": 6, "dilated": 5, "lenet": 28}
+    for name, size in expected.items():
+        at.button(key=f"preset_{name}").click().run()
+        assert at.session_state["solver_out"] == size, name
+    at.button(key="preset_up").click().run()
+    at.number_input(key="solver_op").set_value(2).run()  # output_padding = stride: refused
+    assert any("output_padding (2) must be smaller" in e.value for e in at.error)
