@@ -199,16 +199,25 @@ with right:
             "max": float(result.max()),
         }
 
+
+
+def npy_bytes(array: np.ndarray) -> bytes:
+    """``np.save`` into memory; called only when a download button is clicked."""
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
 if result is not None and kernel is not None:
-    npy = io.BytesIO()
-    np.save(npy, result)
+    png_source = result if result.ndim == 2 or result.shape[2] in (1, 3) else result[:, :, 0]
     buttons = st.columns(4)
-    buttons[0].download_button(t("filter.download_png"),
-                               filters.encode_png(result if result.ndim == 2 or result.shape[2]
-                                                  in (1, 3) else result[:, :, 0],
-                                                  normalize=normalize),
-                               "output.png", "image/png", key="dl_png")
-    buttons[1].download_button(t("filter.download_npy"), npy.getvalue(), "output.npy",
+    # Downloads are prepared on click (deferred), so a rerun does not encode them.
+    buttons[0].download_button(
+        t("filter.download_png"),
+        lambda: filters.encode_png(png_source, normalize=normalize),
+        "output.png", "image/png", key="dl_png",
+    )
+    buttons[1].download_button(t("filter.download_npy"), lambda: npy_bytes(result), "output.npy",
                                key="dl_npy")
     if kernel.ndim == 2:
         buttons[2].download_button(t("filter.download_text"), filters.format_kernel(kernel),
@@ -221,10 +230,8 @@ if result is not None and kernel is not None:
     if kernel.ndim == 2:
         with st.expander(t("common.code")):
             st.caption(t("common.code_help"))
-            input_npy = io.BytesIO()
-            np.save(input_npy, image)
-            st.download_button(t("common.download_input"), input_npy.getvalue(), "input.npy",
-                               key="dl_input")
+            st.download_button(t("common.download_input"), lambda: npy_bytes(image),
+                               "input.npy", key="dl_input")
             snippets = conv_snippets(kernel, channels=channels, stride=int(stride),
                                      padding=padding, padding_mode=padding_mode,
                                      dilation=int(dilation), bias=options["bias"], flip=flip)
