@@ -18,7 +18,7 @@ T = TypeVar("T")
 def page_setup(title_key: str, *, picker: bool = True) -> None:
     """Config, state and the shared sidebar (language, navigation, image picker)."""
     st.set_page_config(page_title=f"{t(title_key)} · Convolution Lab", layout="wide",
-                       page_icon=":material/grid_on:")
+                       page_icon="🔲")
     init_state()
     with st.sidebar:
         language_switch()
