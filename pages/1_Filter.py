@@ -120,7 +120,8 @@ with kernel_column:
         shown = kernel if kernel.ndim == 2 else kernel[0].sum(axis=0)
         st.plotly_chart(kernel_heatmap(shown, t("filter.heatmap")), key="kernel_heatmap")
         if kernel.ndim == 2 and source != "library":
-            save_name = st.text_input(t("filter.save_name"), value=kernel_name, key="save_name")
+            save_name = st.text_input(t("filter.save_name"), value=kernel_name,
+                                      key=f"save_name_{kernel_name}")
             if st.button(t("filter.save"), key="save_kernel"):
                 saved_as = add_kernel_to_library(save_name, kernel, source=source)
                 st.success(t("filter.saved", name=saved_as))
@@ -146,22 +147,22 @@ with settings_column:
                           key="filter_backend")
     flip = st.toggle(t("filter.flip"), key="filter_flip", help=t("filter.flip_help"))
 
-    if kernel is not None:
-        plan = guard(filters.conv.plan_conv, image, kernel, stride=int(stride), padding=padding,
-                     padding_mode=padding_mode, dilation=int(dilation), backend="numpy")
-        if plan is not None:
-            g = plan.geometry
-            kh, kw = plan.kernel.shape[-2:]
-            st.markdown(f"**{t('filter.formula')}**")
-            st.latex(r"H' = \lfloor (H + p_t + p_b - d(k_h-1) - 1) / s \rfloor + 1")
-            for axis, n, before, after, k, out in (
-                ("H", image.shape[0], g.top, g.bottom, kh, g.out_shape[0]),
-                ("W", image.shape[1], g.left, g.right, kw, g.out_shape[1]),
-            ):
-                st.latex(
-                    rf"{axis}' = \lfloor ({n} + {before} + {after} - {int(dilation)}\cdot({k}-1)"
-                    rf" - 1) / {int(stride)} \rfloor + 1 = {out}"
-                )
+if kernel is not None:
+    plan = guard(filters.conv.plan_conv, image, kernel, stride=int(stride), padding=padding,
+                 padding_mode=padding_mode, dilation=int(dilation), backend="numpy")
+    if plan is not None:
+        g = plan.geometry
+        kh, kw = plan.kernel.shape[-2:]
+        st.markdown(f"**{t('filter.formula')}**")
+        st.latex(r"H' = \lfloor (H + p_t + p_b - d(k_h-1) - 1) / s \rfloor + 1")
+        for axis, n, before, after, k, out in (
+            ("H", image.shape[0], g.top, g.bottom, kh, g.out_shape[0]),
+            ("W", image.shape[1], g.left, g.right, kw, g.out_shape[1]),
+        ):
+            st.latex(
+                rf"{axis}' = \lfloor ({n} + {before} + {after} - {int(dilation)}\cdot({k}-1)"
+                rf" - 1) / {int(stride)} \rfloor + 1 = {out}"
+            )
 
 # --- the result ------------------------------------------------------------------------------
 result = None

@@ -142,7 +142,7 @@ def test_channel_mixing_full_weight_matches_conv2d():
 
 def test_saved_kernel_lands_in_the_library_and_is_usable():
     at = open_page("pages/1_Filter.py")
-    at.text_input(key="save_name").input("my edge").run()
+    at.text_input(key="save_name_sobel_x").input("my edge").run()
     at.button(key="save_kernel").click().run()
     assert "my edge" in at.session_state["kernel_library"]
     at.radio(key="filter_source").set_value("library").run()
