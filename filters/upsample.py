@@ -259,12 +259,13 @@ def upsample(
         out_h, out_w = to_pair(size, "size", minimum=1)
         scales = (h / out_h, w / out_w)
     else:
-        factors = scale_factor if isinstance(scale_factor, (tuple, list)) else \
+        raw = scale_factor if isinstance(scale_factor, (tuple, list)) else \
             (scale_factor, scale_factor)
-        if len(factors) != 2 or not all(
-                isinstance(f, (int, float)) and math.isfinite(f) and f > 0 for f in factors):
+        if len(raw) != 2 or not all(
+                isinstance(f, (int, float)) and math.isfinite(f) and f > 0 for f in raw):
             raise ValueError(f"scale_factor must be a positive number or a pair; got "
                              f"{scale_factor!r}.")
+        factors = (float(raw[0]), float(raw[1]))
         out_h, out_w = math.floor(h * factors[0]), math.floor(w * factors[1])
         if out_h < 1 or out_w < 1:
             raise ValueError(f"scale_factor {scale_factor!r} leaves no output pixels.")
