@@ -9,6 +9,8 @@ Example:
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import json
 import sys
 from collections.abc import Sequence
@@ -134,9 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_optional_commands(sub: Any) -> None:
     """Subcommands that live in their own modules (training, benchmarks)."""
-    from . import cli_train
+    if importlib.util.find_spec("filters.cli_train") is not None:
+        from . import cli_train
 
-    cli_train.add_parser(sub)
+        cli_train.add_parser(sub)
     bench = sub.add_parser(
         "bench",
         help="speed table against OpenCV / SciPy / PyTorch",
@@ -248,8 +251,10 @@ def run_bench(args: argparse.Namespace) -> int:
     if not (root / "benchmarks").is_dir():
         raise ValueError("The benchmarks/ folder is not here; run from a clone of the repository.")
     sys.path.insert(0, str(root))
-    from benchmarks import run_all
-
+    try:
+        run_all = importlib.import_module("benchmarks.run_all")
+    except ModuleNotFoundError:
+        raise ValueError("benchmarks/run_all.py is missing from this checkout.") from None
     return int(run_all.main(quick=args.quick, csv_path=args.csv, markdown_path=args.markdown))
 
 

@@ -259,6 +259,7 @@ def upsample(
         out_h, out_w = to_pair(size, "size", minimum=1)
         scales = (h / out_h, w / out_w)
     else:
+        assert scale_factor is not None
         raw = scale_factor if isinstance(scale_factor, (tuple, list)) else \
             (scale_factor, scale_factor)
         if len(raw) != 2 or not all(
