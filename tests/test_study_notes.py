@@ -202,3 +202,86 @@ def test_seed003_cross_correlation_vs_convolution_is_a_180_degree_turn():
     np.testing.assert_allclose(
         filters.conv2d(X, K, flip=True), filters.conv2d(X, K[::-1, ::-1]), atol=1e-12
     )
+
+
+# --- Seeds 001/004: transposed sizes, receptive fields, parameter counts ----------------------
+
+from filters.receptive import PRESETS, layer_stats, parse_layers, receptive_field  # noqa: E402
+
+
+def test_seed004_two_3x3_see_5x5_and_three_see_7x7_with_fewer_weights():
+    channels = 64
+    assert receptive_field(PRESETS["two 3×3"]) == 5 == receptive_field(PRESETS["one 5×5"])
+    assert receptive_field(PRESETS["three 3×3"]) == 7 == receptive_field(PRESETS["one 7×7"])
+
+    def weights(name):
+        return sum(s.params for s in layer_stats(PRESETS[name], 32, in_channels=channels))
+
+    assert weights("two 3×3") == 2 * 9 * channels**2 == 18 * channels**2
+    assert weights("one 5×5") == 25 * channels**2
+    assert weights("three 3×3") == 27 * channels**2
+    assert weights("one 7×7") == 49 * channels**2
+
+
+def test_seed004_1x1_conv_params_are_c_in_times_c_out():
+    stats = layer_stats(parse_layers("conv1c64nb"), 32, in_channels=256)
+    assert stats[0].params == 256 * 64 and stats[0].size == 32
+    assert layer_stats(parse_layers("conv1c64"), 32, in_channels=256)[0].params == 256 * 64 + 64
+
+
+def test_seed004_resnet_bottleneck_vs_two_3x3_convs():
+    bottleneck = layer_stats(parse_layers("conv1c64nb,conv3p1c64nb,conv1c256nb"), 56, 256)
+    plain = layer_stats(parse_layers("conv3p1c256nb,conv3p1c256nb"), 56, 256)
+    assert sum(s.params for s in bottleneck) == 256 * 64 + 9 * 64 * 64 + 64 * 256 == 69632
+    assert sum(s.params for s in plain) == 2 * 9 * 256 * 256 == 1179648
+    assert [s.channels for s in bottleneck] == [64, 64, 256]
+
+
+@pytest.mark.parametrize(("n_out", "k"), [(64, 3), (128, 3), (32, 5)])
+def test_seed004_depthwise_separable_cost_ratio_is_1_over_n_plus_1_over_k2(n_out, k):
+    c_in, size = 32, 28
+    separable = layer_stats(parse_layers(f"dw{k}p{k // 2}nb,conv1c{n_out}nb"), size, c_in)
+    standard = layer_stats(parse_layers(f"conv{k}p{k // 2}c{n_out}nb"), size, c_in)
+    ratio = sum(s.mult_adds for s in separable) / sum(s.mult_adds for s in standard)
+    assert ratio == pytest.approx(1 / n_out + 1 / k**2)
+
+
+def test_seed001_down_and_up_round_trip_32_16_32():
+    assert filters.output_size(32, 3, stride=2, padding=1) == 16
+    assert filters.transposed_output_size(16, 3, stride=2, padding=1, output_padding=1) == 32
+    down = filters.conv2d(np.ones((32, 32)), np.ones((3, 3)), stride=2, padding=1)
+    up = filters.conv_transpose2d(down, np.ones((3, 3)), stride=2, padding=1, output_padding=1)
+    assert down.shape == (16, 16) and up.shape == (32, 32)
+
+
+def test_seed001_3x3_transposed_gives_5x5_or_6x6_with_output_padding():
+    x = np.arange(9.0).reshape(3, 3)
+    assert filters.conv_transpose2d(x, np.ones((3, 3)), stride=2, padding=1).shape == (5, 5)
+    assert filters.conv_transpose2d(x, np.ones((3, 3)), stride=2, padding=1,
+                                    output_padding=1).shape == (6, 6)
+    # ... because 5×5 and 6×6 inputs both give 3×3 with k3 p1 s2.
+    assert filters.output_size(5, 3, 2, 1) == filters.output_size(6, 3, 2, 1) == 3
+
+
+def test_seed001_convtranspose_32_to_64():
+    # nn.ConvTranspose2d(C, M, kernel_size=3, stride=2, padding=1, output_padding=1): 32 → 64
+    assert filters.transposed_output_size(32, 3, stride=2, padding=1, output_padding=1) == 64
+
+
+def test_seed001_output_padding_is_an_extra_bottom_right_row_of_the_full_output():
+    # "本质上是给原始图像加了额外的一层不对称的padding": the extra row/column is what the
+    # kernel computes one step further, with zeros where the input has run out.
+    x = np.arange(1.0, 10.0).reshape(3, 3)
+    k = np.arange(1.0, 10.0).reshape(3, 3)
+    five = filters.conv_transpose2d(x, k, stride=2, padding=1)
+    six = filters.conv_transpose2d(x, k, stride=2, padding=1, output_padding=1)
+    np.testing.assert_array_equal(six[:5, :5], five)
+    full = filters.conv_transpose2d(x, k, stride=2)  # no cropping: 7×7
+    np.testing.assert_array_equal(six, full[1:7, 1:7])
+
+
+def test_seed003_lenet_chain_28_28_14_10_5():
+    stats = layer_stats(PRESETS["LeNet"], 28)
+    assert [s.size for s in stats] == [28, 14, 10, 5]
+    assert [s.channels for s in stats] == [6, 6, 16, 16]
+    assert stats[0].params == 6 * 25 + 6 and stats[2].params == 16 * 6 * 25 + 16
