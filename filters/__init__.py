@@ -38,10 +38,10 @@ _EXPORTS: dict[str, str] = {
     "is_separable": "kernels",
     "pool2d": "pooling",
     "global_avg_pool": "pooling",
-    "conv_transpose2d": "upsample",
-    "zero_insert": "upsample",
-    "upsample": "upsample",
-    "bilinear_kernel": "upsample",
+    "conv_transpose2d": "upsampling",
+    "zero_insert": "upsampling",
+    "upsample": "upsampling",
+    "bilinear_kernel": "upsampling",
     "receptive_field": "receptive",
     "layer_stats": "receptive",
     "parse_layers": "receptive",
@@ -76,7 +76,7 @@ _SUBMODULES = {
     "receptive",
     "samples",
     "sizes",
-    "upsample",
+    "upsampling",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -213,3 +213,31 @@ def test_solver_presets_give_the_notes_numbers():
     at.button(key="preset_up").click().run()
     at.number_input(key="solver_op").set_value(2).run()  # output_padding = stride: refused
     assert any("output_padding (2) must be smaller" in e.value for e in at.error)
+
+
+def test_pooling_page_numbers():
+    at = open_page("pages/3_Pooling_and_Upsampling.py")
+    assert at.session_state["pool_output_shape"] == (213, 320, 3)  # 427×640 max-pooled by 2
+    assert at.session_state["round_trip"] == (16, 31, 32)
+    assert at.session_state["checkerboard"] == [1.0, 2.0, 4.0]
+    winners = at.session_state["pool_winners"]
+    assert len(winners) == 16
+    for row, col in winners:  # each winner lies in its own 2×2 window
+        assert (row // 2, col // 2) in {(r // 2, c // 2) for r, c in winners}
+    at.radio(key="pool_mode").set_value("avg").run()
+    at.toggle(key="pool_ceil").set_value(True).run()
+    at.number_input(key="pool_kernel").set_value(3).run()
+    assert at.session_state["pool_output_shape"] == (
+        filters.pooling.pool_output_size(427, 3, 2, 0, 1, True),
+        filters.pooling.pool_output_size(640, 3, 2, 0, 1, True), 3)
+    at.number_input(key="pool_padding").set_value(2).run()  # more than half of 3: refused
+    assert any("more than half the pooling window" in e.value for e in at.error)
+
+
+def test_pooling_page_custom_transposed_kernel_and_bad_text():
+    at = open_page("pages/3_Pooling_and_Upsampling.py")
+    assert at.session_state["up_transposed_shape"] == (96, 96)
+    at.radio(key="up_tkernel").set_value("custom").run()
+    at.text_area(key="up_text").input("1 2 x").run()
+    assert not at.exception
+    assert any("'x' is not a number" in e.value for e in at.error)

@@ -31,6 +31,7 @@ def number_grid(
     window: tuple[Sequence[int], Sequence[int]] | None = None,
     padding: tuple[int, int, int, int] = (0, 0, 0, 0),
     highlight: tuple[int, int] | None = None,
+    marks: Sequence[tuple[int, int]] = (),
     colorscale: str = "RdBu",
     cell: int = 44,
 ) -> go.Figure:
@@ -43,6 +44,7 @@ def number_grid(
             dilation's holes stay visible.
         padding: ``(top, bottom, left, right)`` border cells drawn shaded (added by padding).
         highlight: one cell to frame (the output pixel being filled).
+        marks: cells to frame in red (e.g. the pixels max pooling picked).
         colorscale: plotly colour scale, centred on 0 for signed values.
         cell: pixel size of a cell.
 
@@ -83,6 +85,7 @@ def number_grid(
                     shapes.append(_rect(r, c, line=_WINDOW, width=3))
     if highlight is not None:
         shapes.append(_rect(*highlight, line=_WINDOW, width=4))
+    shapes.extend(_rect(r, c, line=_WINDOW, width=3) for r, c in marks)
     figure.update_layout(
         title={"text": title, "x": 0.0, "font": {"size": 14}},
         shapes=shapes,

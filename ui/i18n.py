@@ -301,6 +301,56 @@ STRINGS: dict[str, tuple[str, str]] = {
     "preset.six": ("3 → 6: transposed k3 s2 p1 op1 (seed 001)", "3 → 6：转置卷积 k3 s2 p1 op1（seed 001）"),
     "preset.dilated": ("dilation 2: effective 1+d(k−1) = 5 (seed 001)", "膨胀 2：有效尺寸 1+d(k−1) = 5（seed 001）"),
     "preset.lenet": ("LeNet conv1: 28, k5 p2 → 28 (seed 003)", "LeNet 第一层：28，k5 p2 → 28（seed 003）"),
+    # --- pooling & upsampling ---------------------------------------------------------------
+    "pool.title": ("Pooling & upsampling", "池化与上采样"),
+    "pool.caption": (
+        "Pooling shrinks an image by summarising windows; upsampling enlarges it by interpolation "
+        "or by a transposed convolution, whose kernel can be learned.",
+        "池化用窗口的汇总值缩小图像；上采样通过插值或转置卷积放大图像，转置卷积的卷积核可以学习。",
+    ),
+    "pool.pooling": ("Pooling", "池化"),
+    "pool.mode": ("Mode", "方式"),
+    "pool.mode.max": ("max", "最大值"),
+    "pool.mode.avg": ("average", "平均值"),
+    "pool.mode.lp": ("Lp norm", "Lp 范数"),
+    "pool.kernel": ("Window", "窗口"),
+    "pool.p": ("p of the Lp norm", "Lp 范数的 p"),
+    "pool.ceil": ("ceil_mode (round the size up)", "ceil_mode（尺寸向上取整）"),
+    "pool.include_pad": ("count padded zeros in the average", "平均时计入填充的零"),
+    "pool.chain": ("Size: {h}×{w} → {oh}×{ow}", "尺寸：{h}×{w} → {oh}×{ow}"),
+    "pool.winners": ("Which pixel won: max pooling on an 8×8 patch (grey levels 0–255)",
+                     "哪个像素胜出：在 8×8 区块上做最大池化（灰度 0–255）"),
+    "pool.patch_in": ("Patch (winners framed)", "区块（胜出像素加框）"),
+    "pool.patch_out": ("Max pooled", "最大池化结果"),
+    "pool.upsampling": ("Upsampling", "上采样"),
+    "pool.factor": ("Factor", "倍数"),
+    "pool.crop": ("Upsampled crop of 48×48 pixels from the centre", "从中心裁剪 48×48 像素后上采样"),
+    "pool.transposed": ("Transposed convolution", "转置卷积"),
+    "pool.tkernel": ("Kernel of the transposed convolution", "转置卷积的卷积核"),
+    "pool.tkernel.bilinear": ("bilinear (FCN initialisation)", "双线性（FCN 初始化）"),
+    "pool.tkernel.custom": ("my kernel", "自定义卷积核"),
+    "pool.tkernel_text": ("Kernel rows", "卷积核（按行）"),
+    "pool.output_padding": ("output_padding", "输出填充 output_padding"),
+    "pool.zero_inserted": ("Zero-inserted (stride−1 zeros between pixels)", "插零（像素间插入 stride−1 个零）"),
+    "pool.round_trip": ("The notes' round trip: 32 → 16 → 32", "笔记中的往返：32 → 16 → 32"),
+    "pool.round_trip_text": (
+        "A 3×3 convolution with stride 2 and padding 1 maps 32 to {down}; a transposed "
+        "convolution with the same kernel, stride and padding gives {five} — output_padding 1 "
+        "restores {up}.",
+        "步幅 2、填充 1 的 3×3 卷积把 32 变为 {down}；相同卷积核、步幅、填充的转置卷积得到 {five}，"
+        "加上 output_padding 1 恢复为 {up}。",
+    ),
+    "pool.checkerboard": ("The checkerboard artefact: kernel 3, stride 2", "棋盘格伪影：卷积核 3，步幅 2"),
+    "pool.checkerboard_text": (
+        "A transposed convolution of a flat image with a 3×3 kernel of ones and stride 2: the "
+        "kernel's footprints overlap unevenly (3 is not a multiple of 2), so some output pixels "
+        "get two contributions and others one or four.",
+        "用全 1 的 3×3 卷积核、步幅 2 对平坦图像做转置卷积：卷积核的覆盖区域重叠不均匀（3 不是 2 的倍数），"
+        "所以有的输出像素得到两份贡献，有的得到一份或四份。",
+    ),
+    "pool.method.nearest": ("nearest", "最近邻"),
+    "pool.method.bilinear": ("bilinear", "双线性"),
+    "pool.method.bicubic": ("bicubic", "双三次"),
 }
 
 

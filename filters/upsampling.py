@@ -1,5 +1,7 @@
 """Upsampling: transposed convolution (two paths that agree) and interpolation, as PyTorch.
 
+(The module is ``upsampling``, not ``upsample``, so that ``filters.upsample`` stays the function.)
+
 ``conv_transpose2d`` has a fast scatter path and the readable path of the notes (seed 001):
 insert ``stride − 1`` zeros between pixels (:func:`zero_insert`), pad by ``d(k−1) − p`` (plus
 ``output_padding`` on the bottom/right), and run an ordinary convolution with the kernel

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import filters
-from filters.upsample import bilinear_kernel, bilinear_padding, conv_transpose2d, upsample
+from filters.upsampling import bilinear_kernel, bilinear_padding, conv_transpose2d, upsample
 
 RNG = np.random.default_rng(9)
 
