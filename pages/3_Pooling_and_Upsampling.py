@@ -67,10 +67,10 @@ if patch.shape[0] >= 2 and patch.shape[1] >= 2:
     st.session_state["pool_winners"] = list(zip(rows.ravel().tolist(), cols.ravel().tolist(),
                                                 strict=True))
     g1, g2 = st.columns(2)
-    g1.plotly_chart(number_grid(patch, title=t("pool.patch_in"), colorscale="Greys",
+    g1.plotly_chart(number_grid(patch, title=t("pool.patch_in"), colorscale="gray",
                                 marks=st.session_state["pool_winners"], cell=42),
                     key="winners_in")
-    g2.plotly_chart(number_grid(values, title=t("pool.patch_out"), colorscale="Greys", cell=42),
+    g2.plotly_chart(number_grid(values, title=t("pool.patch_out"), colorscale="gray", cell=42),
                     key="winners_out")
 
 with st.expander(t("common.code")):
@@ -125,7 +125,7 @@ for column, (label, picture) in zip(st.columns(len(shown)), shown.items(), stric
 st.subheader(t("pool.zero_inserted"))
 small = crop[:12, :12]
 st.plotly_chart(number_grid(np.round(filters.zero_insert(small[:6, :6] * 255, int(factor))),
-                            colorscale="Greys", cell=30), key="zero_inserted")
+                            colorscale="gray", cell=30), key="zero_inserted")
 
 st.subheader(t("pool.round_trip"))
 x32 = np.ones((32, 32))
@@ -140,6 +140,6 @@ st.caption(t("pool.checkerboard_text"))
 board = filters.conv_transpose2d(np.ones((8, 8)), np.ones((3, 3)), stride=2)
 st.session_state["checkerboard"] = sorted(set(board[2:-2, 2:-2].ravel().tolist()))
 c1, c2 = st.columns([1, 2])
-c1.plotly_chart(number_grid(board[:9, :9], colorscale="Greys", cell=34), key="checker_grid")
+c1.plotly_chart(number_grid(board[:9, :9], colorscale="gray", cell=34), key="checker_grid")
 with c2:
     show_image(np.kron(board, np.ones((8, 8))), "", "minmax")
