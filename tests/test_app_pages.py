@@ -241,3 +241,18 @@ def test_pooling_page_custom_transposed_kernel_and_bad_text():
     at.text_area(key="up_text").input("1 2 x").run()
     assert not at.exception
     assert any("'x' is not a number" in e.value for e in at.error)
+
+
+def test_receptive_field_page_presets():
+    at = open_page("pages/7_Receptive_fields.py")
+    at.selectbox(key="rf_preset").select("two 3×3").run()
+    assert at.session_state["rf_stats"][-1][1] == 5
+    top, left, bottom, right = at.session_state["rf_window"]
+    assert bottom - top + 1 == 5 and right - left + 1 == 5
+    at.selectbox(key="rf_preset").select("three 3×3").run()
+    assert at.session_state["rf_stats"][-1][1] == 7
+    at.selectbox(key="rf_preset").select("LeNet").run()
+    assert [s[0] for s in at.session_state["rf_stats"]] == [427, 213, 209, 104]
+    at.selectbox(key="rf_preset").select("custom").run()
+    at.text_input(key="rf_text").input("conv3,blur").run()
+    assert not at.exception and any("Layer 2 'blur'" in e.value for e in at.error)

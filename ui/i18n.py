@@ -351,6 +351,36 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pool.method.nearest": ("nearest", "最近邻"),
     "pool.method.bilinear": ("bilinear", "双线性"),
     "pool.method.bicubic": ("bicubic", "双三次"),
+    # --- receptive fields -------------------------------------------------------------------
+    "rf.title": ("Receptive fields", "感受野"),
+    "rf.caption": (
+        "Each output pixel of a stack of layers sees a square of the input: its receptive field. "
+        "Stacking small kernels grows it with fewer weights (two 3×3 see 5×5).",
+        "多层网络的每个输出像素都对应输入中的一个正方形区域，即感受野。堆叠小卷积核能用更少的权重扩大感受野"
+        "（两个 3×3 相当于 5×5）。",
+    ),
+    "rf.preset": ("Stack", "网络结构"),
+    "rf.custom": ("my own stack", "自定义结构"),
+    "rf.layers": ("Layers (e.g. conv3s2p1c64, pool2, dw3p1, convT3s2p1op1)",
+                  "层（例如 conv3s2p1c64、pool2、dw3p1、convT3s2p1op1）"),
+    "rf.channels": ("Input channels", "输入通道数"),
+    "rf.row": ("Output row", "输出行"),
+    "rf.col": ("Output column", "输出列"),
+    "rf.window": (
+        "Output ({i}, {j}) sees input rows {top}…{bottom} and columns {left}…{right}: "
+        "{size}×{size} pixels{padding}.",
+        "输出 ({i}, {j}) 对应输入的第 {top}…{bottom} 行、第 {left}…{right} 列：{size}×{size} 像素{padding}。",
+    ),
+    "rf.in_padding": (" (part of it is padding)", "（部分落在填充区域）"),
+    "rf.table": ("Per layer", "逐层统计"),
+    "rf.col.layer": ("layer", "层"),
+    "rf.col.size": ("output size", "输出尺寸"),
+    "rf.col.channels": ("channels", "通道数"),
+    "rf.col.rf": ("receptive field", "感受野"),
+    "rf.col.jump": ("jump", "跳步"),
+    "rf.col.params": ("parameters", "参数量"),
+    "rf.col.macs": ("multiply-adds", "乘加次数"),
+    "rf.totals": ("Total: {params:,} parameters, {macs:,} multiply-adds", "合计：{params:,} 个参数，{macs:,} 次乘加"),
 }
 
 

@@ -1,0 +1,66 @@
+"""Receptive fields: a layer stack's output pixel drawn as the input square it sees."""
+
+import pandas as pd
+import streamlit as st
+
+from filters.receptive import PRESETS, layer_stats, parse_layers, receptive_window
+from ui.common import guard, page_setup
+from ui.explain_figures import receptive_overlay
+from ui.i18n import t
+from ui.image_source import screen_copy, working_image
+
+page_setup("rf.title")
+st.title(t("rf.title"))
+st.caption(t("rf.caption"))
+
+image, _ = working_image()
+h, w = image.shape[:2]
+controls, picture = st.columns([2, 3], gap="large")
+with controls:
+    choice = st.selectbox(t("rf.preset"), [*PRESETS, "custom"], key="rf_preset",
+                          format_func=lambda v: t("rf.custom") if v == "custom" else v)
+    if choice == "custom":
+        text = st.text_input(t("rf.layers"), "conv3p1c16,conv3p1c16,pool2,conv3p1c32",
+                             key="rf_text")
+        layers = guard(parse_layers, text)
+    else:
+        layers = PRESETS[choice]
+        st.code(", ".join(layer.name for layer in layers), language=None)
+    channels = st.number_input(t("rf.channels"), 1, 2048, 3 if image.ndim == 3 else 1,
+                               key="rf_channels")
+
+stats = guard(layer_stats, layers, min(h, w), int(channels)) if layers else None
+if stats:
+    out_rows = guard(layer_stats, layers, h, int(channels))
+    out_cols = guard(layer_stats, layers, w, int(channels))
+    if out_rows and out_cols:
+        rows_out, cols_out = out_rows[-1].size, out_cols[-1].size
+        with controls:
+            i = st.slider(t("rf.row"), 0, rows_out - 1, rows_out // 2, key="rf_row") \
+                if rows_out > 1 else 0
+            j = st.slider(t("rf.col"), 0, cols_out - 1, cols_out // 2, key="rf_col") \
+                if cols_out > 1 else 0
+        top, left, bottom, right = receptive_window(layers, int(i), int(j), max(h, w))
+        st.session_state["rf_window"] = (top, left, bottom, right)
+        outside = top < 0 or left < 0 or bottom >= h or right >= w
+        with controls:
+            st.markdown(t("rf.window", i=i, j=j, top=top, bottom=bottom, left=left, right=right,
+                          size=bottom - top + 1, padding=t("rf.in_padding") if outside else ""))
+        small, scale = screen_copy(image)
+        box = tuple(round(v * scale) for v in (top, left, bottom, right))
+        with picture:
+            st.plotly_chart(receptive_overlay(small, box), key="rf_overlay")
+
+    st.subheader(t("rf.table"))
+    table = pd.DataFrame([
+        {t("rf.col.layer"): s.name, t("rf.col.size"): s.size, t("rf.col.channels"): s.channels,
+         t("rf.col.rf"): s.receptive_field, t("rf.col.jump"): s.jump,
+         t("rf.col.params"): s.params, t("rf.col.macs"): s.mult_adds}
+        for s in stats
+    ])
+    st.session_state["rf_stats"] = [(s.size, s.receptive_field, s.params) for s in stats]
+    st.dataframe(table, hide_index=True, key="rf_table")
+    st.markdown(t("rf.totals", params=sum(s.params for s in stats),
+                  macs=sum(s.mult_adds for s in stats)))
+    st.caption("python -m filters size " + str(min(h, w)) + ' --layers "'
+               + ",".join(layer.name for layer in layers) + '"')
