@@ -48,8 +48,17 @@ if stats:
                           size=bottom - top + 1, padding=t("rf.in_padding") if outside else ""))
         small, scale = screen_copy(image)
         box = tuple(round(v * scale) for v in (top, left, bottom, right))
+        size = bottom - top + 1
+        margin = max(8, size)
+        z_top, z_left = max(0, top - margin), max(0, left - margin)
+        zoom = image[z_top: min(h, bottom + margin + 1), z_left: min(w, right + margin + 1)]
         with picture:
-            st.plotly_chart(receptive_overlay(small, box), key="rf_overlay")
+            overview, detail = st.columns(2)
+            overview.plotly_chart(receptive_overlay(small, box), key="rf_overlay")
+            if zoom.size:
+                detail.plotly_chart(
+                    receptive_overlay(zoom, (top - z_top, left - z_left, bottom - z_top,
+                                             right - z_left)), key="rf_zoom")
 
     st.subheader(t("rf.table"))
     table = pd.DataFrame([

@@ -52,12 +52,15 @@ def page(app_url, tmp_path):
 
 
 def real_errors(errors: list[str]) -> list[str]:
-    """Errors minus Streamlit's own probes of /<page>/_stcore/... (it retries at the root).
+    """Errors minus two kinds of 404 that Streamlit's frontend causes and recovers from.
 
-    The frontend first asks for health and host-config relative to the page's path, gets a
-    404, and falls back to the root; each probe also logs one generic 404 console line.
+    It first asks for health and host-config relative to the page's path, gets a 404 and falls
+    back to the root; and when a rerun replaces an image, the browser may still fetch the old
+    /media/ file that the server has just dropped (the new image follows). Each such 404 also
+    logs one generic console line.
     """
-    probes = [e for e in errors if e.startswith("HTTP 404") and "/_stcore/" in e]
+    probes = [e for e in errors if e.startswith("HTTP 404") and ("/_stcore/" in e
+                                                                  or "/media/" in e)]
     generic = "Failed to load resource: the server responded with a status of 404"
     real, excused = [], len(probes)
     for error in errors:
