@@ -256,3 +256,40 @@ def test_receptive_field_page_presets():
     at.selectbox(key="rf_preset").select("custom").run()
     at.text_input(key="rf_text").input("conv3,blur").run()
     assert not at.exception and any("Layer 2 'blur'" in e.value for e in at.error)
+
+
+def test_learn_page_start_steps_pause_and_the_kernel_lands_in_the_library():
+    at = open_page("pages/5_Learn_a_kernel.py")
+    at.selectbox(key="learn_hidden").select("sobel_x").run()
+    at.button(key="learn_start").click().run()
+    at.run()  # a fragment tick (run_every does not tick in AppTest)
+    steps = at.session_state["learn_summary"]["steps"]
+    assert steps >= 100
+    at.run()
+    assert at.session_state["learn_summary"]["steps"] > steps
+    at.button(key="learn_pause").click().run()
+    paused = at.session_state["learn_summary"]["steps"]
+    at.run()
+    assert at.session_state["learn_summary"]["steps"] == paused
+    at.button(key="learn_start").click().run()  # resume keeps the progress
+    assert at.session_state["learn_summary"]["steps"] > paused
+    at.button(key="learn_solve").click().run()
+    learned = np.array(at.session_state["learn_summary"]["kernel"])
+    np.testing.assert_allclose(learned, filters.get_kernel("sobel_x"), atol=1e-6)
+    at.text_input(key="learn_save_name").input("recovered sobel").run()
+    at.button(key="learn_save").click().run()
+    library = at.session_state["kernel_library"]
+    assert library["recovered sobel"].source == "learned"
+    at.switch_page("pages/1_Filter.py").run()
+    at.radio(key="filter_source").set_value("library").run()
+    assert at.selectbox(key="library_pick").value == "recovered sobel"
+    assert not at.exception
+
+
+def test_learn_page_mismatched_after_image_is_a_message(gradient):
+    at = open_page("pages/5_Learn_a_kernel.py")
+    at.radio(key="learn_target").set_value("pair").run()
+    at.file_uploader(key="learn_after").set_value(("after.png", png_bytes(gradient), "image/png"))
+    at.run()
+    assert not at.exception
+    assert any("must be the same size" in e.value for e in at.error)

@@ -381,6 +381,56 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rf.col.params": ("parameters", "参数量"),
     "rf.col.macs": ("multiply-adds", "乘加次数"),
     "rf.totals": ("Total: {params:,} parameters, {macs:,} multiply-adds", "合计：{params:,} 个参数，{macs:,} 次乘加"),
+    # --- learn a kernel ----------------------------------------------------------------------
+    "learn.title": ("Learn a kernel", "学习卷积核"),
+    "learn.caption": (
+        "Give the learner an image and its filtered version; gradient descent on the squared "
+        "error finds the kernel (seed 003, d2l 6.2.4). The learner never sees which kernel made "
+        "the target.",
+        "给学习器一张图像和它的滤波结果；对平方误差做梯度下降即可找到卷积核（seed 003，d2l 6.2.4）。"
+        "学习器看不到生成目标的是哪个卷积核。",
+    ),
+    "learn.target": ("Target", "目标"),
+    "learn.target.hidden": ("a hidden catalogue kernel", "隐藏的卷积核库中的卷积核"),
+    "learn.target.custom": ("a kernel I type", "我输入的卷积核"),
+    "learn.target.pair": ("an after image I upload", "我上传的处理后图像"),
+    "learn.hidden_kernel": ("Hidden kernel (the learner does not see it)", "隐藏的卷积核（学习器看不到）"),
+    "learn.after_upload": ("The filtered (after) image, same size as the current image",
+                           "滤波后（处理后）的图像，尺寸须与当前图像相同"),
+    "learn.need_after": ("Upload the after image to learn from the pair.", "请上传处理后的图像以便从图像对中学习。"),
+    "learn.size_mismatch": ("The after image is {ah}×{aw} but the current image is {h}×{w}; "
+                            "they must be the same size.",
+                            "处理后的图像为 {ah}×{aw}，而当前图像为 {h}×{w}；两者尺寸必须相同。"),
+    "learn.noise": ("Noise added to the target (standard deviation)", "目标中加入的噪声（标准差）"),
+    "learn.kernel_size": ("Kernel size to learn", "要学习的卷积核尺寸"),
+    "learn.optimizer": ("Optimizer", "优化器"),
+    "learn.lr": ("Learning rate", "学习率"),
+    "learn.steps_per_tick": ("Steps per update", "每次刷新执行的步数"),
+    "learn.start": ("Start / resume", "开始 / 继续"),
+    "learn.pause": ("Pause", "暂停"),
+    "learn.reset": ("Reset", "重置"),
+    "learn.solve": ("Solve exactly (least squares)", "精确求解（最小二乘）"),
+    "learn.status": ("Step {step} · loss {loss:.3e} · {state}", "第 {step} 步 · 损失 {loss:.3e} · {state}"),
+    "learn.running": ("running", "运行中"),
+    "learn.paused": ("paused", "已暂停"),
+    "learn.log": ("Log scale", "对数坐标"),
+    "learn.loss_chart": ("Loss (mean squared error)", "损失（均方误差）"),
+    "learn.learned": ("Learned kernel", "学到的卷积核"),
+    "learn.true": ("True kernel", "真实卷积核"),
+    "learn.current_output": ("Input ⊛ learned kernel", "输入 ⊛ 学到的卷积核"),
+    "learn.target_image": ("Target", "目标"),
+    "learn.residual": ("Residual (what no {k}×{k} kernel explains)", "残差（{k}×{k} 卷积核无法解释的部分）"),
+    "learn.error": ("Largest difference from the true kernel: {err:.2e}", "与真实卷积核的最大差值：{err:.2e}"),
+    "learn.working": ("Learning on a {h}×{w} grey copy of the current image.", "在当前图像的 {h}×{w} 灰度副本上学习。"),
+    "learn.explain_fit": (
+        "With noise, or a kernel size different from the true one, there is no exact answer: "
+        "gradient descent finds the best fit in the least-squares sense, and the residual shows "
+        "what that kernel cannot explain.",
+        "如果有噪声，或卷积核尺寸与真实的不同，就没有精确解：梯度下降找到最小二乘意义下的最佳拟合，"
+        "残差显示该卷积核无法解释的部分。",
+    ),
+    "learn.save_name": ("Save the learned kernel as", "将学到的卷积核保存为"),
+    "learn.save": ("Save to my kernels", "保存到我的卷积核"),
 }
 
 

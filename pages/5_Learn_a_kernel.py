@@ -1,0 +1,157 @@
+"""Learn a kernel: recover a hidden kernel from an image and its filtered version, live."""
+
+import numpy as np
+import streamlit as st
+
+import filters
+from filters.learn import learn_kernel, solve_kernel
+from ui.common import guard, page_setup
+from ui.figures import kernel_heatmap, line_chart
+from ui.i18n import t
+from ui.image_source import show_image, working_image
+from ui.state import add_kernel_to_library
+
+page_setup("learn.title")
+st.title(t("learn.title"))
+st.caption(t("learn.caption"))
+
+WORK_SIDE = 160
+STATE = "learn_run"  # per-session: kernel, losses, generator, running flag
+image, token = working_image()
+grey = image if image.ndim == 2 else filters.to_grey(image)
+small, scale = filters.fit_for_screen(grey, WORK_SIDE)
+
+left, right = st.columns([2, 3], gap="large")
+with left:
+    target_kind = st.radio(t("learn.target"), ["hidden", "custom", "pair"], key="learn_target",
+                           format_func=lambda v: t(f"learn.target.{v}"))
+    true_kernel = None
+    target = None
+    if target_kind == "hidden":
+        name = st.selectbox(t("learn.hidden_kernel"), list(filters.KERNELS), index=4,
+                            key="learn_hidden")
+        true_kernel = filters.get_kernel(name)
+    elif target_kind == "custom":
+        text = st.text_area(t("filter.custom_text"), "0 -1 0\n-1 4 -1\n0 -1 0", key="learn_text")
+        true_kernel = guard(filters.parse_kernel, text)
+    else:
+        after = st.file_uploader(t("learn.after_upload"),
+                                 type=list(filters.image_io.ALLOWED_EXTENSIONS), key="learn_after")
+        if after is None:
+            st.info(t("learn.need_after"))
+        else:
+            loaded = guard(filters.load_image, after.getvalue(), mode="grey")
+            if loaded is not None and loaded.shape != grey.shape:
+                st.error(t("learn.size_mismatch", ah=loaded.shape[0], aw=loaded.shape[1],
+                           h=grey.shape[0], w=grey.shape[1]))
+            elif loaded is not None:
+                target, _ = filters.fit_for_screen(loaded, WORK_SIDE)
+    noise = st.slider(t("learn.noise"), 0.0, 0.2, 0.0, 0.01, key="learn_noise")
+    default_size = true_kernel.shape[0] if true_kernel is not None else 3
+    size = st.number_input(t("learn.kernel_size"), 1, 15, int(default_size), key="learn_size")
+    a, b = st.columns(2)
+    optimizer = a.selectbox(t("learn.optimizer"), ["adam", "sgd"], key="learn_optimizer")
+    lr = b.number_input(t("learn.lr"), 1e-5, 10.0, 0.02 if optimizer == "adam" else 0.1,
+                        format="%.4f", key=f"learn_lr_{optimizer}")
+    per_tick = st.slider(t("learn.steps_per_tick"), 1, 200, 50, key="learn_per_tick")
+
+if true_kernel is not None:
+    target = filters.conv2d(small, true_kernel, padding="same", padding_mode="reflect")
+if target is not None and noise:
+    target = target + np.random.default_rng(0).normal(0.0, noise, target.shape)
+
+signature = (token, target_kind, None if true_kernel is None else true_kernel.tobytes(),
+             float(noise), int(size), None if target is None else target.shape)
+run = st.session_state.get(STATE)
+if run is None or run["signature"] != signature:
+    run = {"signature": signature, "kernel": None, "losses": [], "generator": None,
+           "running": False, "solved": None}
+    st.session_state[STATE] = run
+
+
+def start() -> None:
+    run["generator"] = learn_kernel(
+        small, target, int(size), steps=10**9, lr=float(lr), optimizer=optimizer,
+        loss="mean", padding="same", padding_mode="reflect",
+        init=run["kernel"] if run["kernel"] is not None else "zeros",
+    )
+    run["running"] = True
+
+
+def pause() -> None:
+    run["running"] = False
+
+
+def reset() -> None:
+    run.update(kernel=None, losses=[], generator=None, running=False, solved=None)
+
+
+buttons = st.columns(4)
+ready = target is not None
+buttons[0].button(t("learn.start"), key="learn_start", on_click=start, disabled=not ready,
+                  type="primary")
+buttons[1].button(t("learn.pause"), key="learn_pause", on_click=pause, disabled=not ready)
+buttons[2].button(t("learn.reset"), key="learn_reset", on_click=reset)
+if buttons[3].button(t("learn.solve"), key="learn_solve", disabled=not ready):
+    solved = guard(solve_kernel, small, target, int(size), padding="same",
+                   padding_mode="reflect")
+    if solved is not None:
+        run.update(kernel=solved.kernel, solved=solved, running=False)
+
+
+@st.fragment(run_every=0.5 if run["running"] else None)
+def progress() -> None:
+    if run["running"] and run["generator"] is not None:
+        try:
+            for _ in range(int(per_tick)):
+                step = next(run["generator"])
+                run["losses"].append(step.loss)
+                run["kernel"] = step.kernel
+        except ValueError as error:  # diverged: keep the last good kernel
+            run["running"] = False
+            st.error(t("error.prefix", message=str(error)))
+    kernel = run["kernel"]
+    state = t("learn.running") if run["running"] else t("learn.paused")
+    loss = run["losses"][-1] if run["losses"] else float("nan")
+    st.markdown(t("learn.status", step=len(run["losses"]), loss=loss, state=state))
+    st.session_state["learn_summary"] = {"steps": len(run["losses"]),
+                                         "kernel": None if kernel is None else kernel.tolist()}
+    charts = st.columns([3, 2])
+    with charts[0]:
+        if run["losses"]:
+            log = st.toggle(t("learn.log"), value=True, key="learn_log")
+            figure = line_chart({t("learn.loss_chart"): np.array(run["losses"])},
+                                t("learn.loss_chart"))
+            if log:
+                figure.update_yaxes(type="log")
+            st.plotly_chart(figure, key="learn_loss")
+    with charts[1]:
+        if kernel is not None:
+            st.plotly_chart(kernel_heatmap(kernel, t("learn.learned")), key="learn_kernel")
+        if true_kernel is not None:
+            st.plotly_chart(kernel_heatmap(true_kernel, t("learn.true")), key="learn_true")
+            if kernel is not None and kernel.shape == true_kernel.shape:
+                st.caption(t("learn.error", err=float(np.abs(kernel - true_kernel).max())))
+    if kernel is not None and target is not None:
+        output = filters.conv2d(small, kernel, padding="same", padding_mode="reflect")
+        pictures = st.columns(3)
+        with pictures[0]:
+            show_image(output, t("learn.current_output"), "minmax")
+        with pictures[1]:
+            show_image(target, t("learn.target_image"), "minmax")
+        with pictures[2]:
+            show_image(target - output, t("learn.residual", k=int(size)), "minmax")
+
+
+if ready:
+    st.caption(t("learn.working", h=small.shape[0], w=small.shape[1]) + " "
+               + t("learn.explain_fit"))
+    progress()
+    if run["kernel"] is not None:
+        name = st.text_input(t("learn.save_name"), "learned", key="learn_save_name")
+        if st.button(t("learn.save"), key="learn_save"):
+            saved = add_kernel_to_library(name, run["kernel"], source="learned",
+                                          meta={"steps": len(run["losses"]),
+                                                "loss": run["losses"][-1] if run["losses"]
+                                                else None})
+            st.success(t("filter.saved", name=saved))
