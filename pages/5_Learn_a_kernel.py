@@ -60,6 +60,14 @@ if true_kernel is not None:
 if target is not None and noise:
     target = target + np.random.default_rng(0).normal(0.0, noise, target.shape)
 
+with right:
+    pair = st.columns(2)
+    with pair[0]:
+        show_image(small, t("common.input"))
+    with pair[1]:
+        if target is not None:
+            show_image(target, t("learn.target_image"), "minmax")
+
 signature = (token, target_kind, None if true_kernel is None else true_kernel.tobytes(),
              float(noise), int(size), None if target is None else target.shape)
 run = st.session_state.get(STATE)
@@ -112,8 +120,9 @@ def progress() -> None:
             st.error(t("error.prefix", message=str(error)))
     kernel = run["kernel"]
     state = t("learn.running") if run["running"] else t("learn.paused")
-    loss = run["losses"][-1] if run["losses"] else float("nan")
-    st.markdown(t("learn.status", step=len(run["losses"]), loss=loss, state=state))
+    if run["losses"]:
+        st.markdown(t("learn.status", step=len(run["losses"]), loss=run["losses"][-1],
+                      state=state))
     st.session_state["learn_summary"] = {"steps": len(run["losses"]),
                                          "kernel": None if kernel is None else kernel.tolist()}
     charts = st.columns([3, 2])
