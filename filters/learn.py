@@ -128,6 +128,7 @@ def learn_kernel(
     padding_mode: str = "zeros",
     init: str | np.ndarray = "random",
     seed: int | None = None,
+    shared: bool = True,
 ) -> Generator[LearnStep, None, LearnResult]:
     """Gradient descent on a kernel so that ``conv2d(inputs, kernel) ≈ targets``.
 
@@ -145,6 +146,8 @@ def learn_kernel(
         init: ``"random"`` (uniform in ±1/√(kh·kw), like ``nn.Conv2d``), ``"zeros"``, or a
             starting kernel (to resume with new settings).
         seed: for the random start.
+        shared: for ``H×W×C`` inputs, one kernel for every channel (``True``) or one per
+            channel (``False``; the kernel is then ``C×kh×kw``).
 
     Yields:
         :class:`LearnStep` after every update.
@@ -153,6 +156,30 @@ def learn_kernel(
         A :class:`LearnResult` (the generator's ``StopIteration.value``).
     """
     padded, y, (kh, kw) = _prepare(inputs, targets, kernel_size, padding, padding_mode)
+    channels = padded.shape[2]
+    if not shared and channels > 1:
+        # One independent problem per channel, stepped together.
+        runs = [learn_kernel(padded[:, :, c], y[:, :, c], (kh, kw), steps=steps, lr=lr,
+                             optimizer=optimizer, loss=loss, padding=0, init=(
+                                 init[c] if isinstance(init, np.ndarray) else init),
+                             seed=None if seed is None else seed + c)
+                for c in range(channels)]
+        results: list[LearnResult] = []
+        start = time.perf_counter()
+        for step in range(1, steps + 1):
+            parts = [next(run) for run in runs]
+            yield LearnStep(step, float(np.mean([p.loss for p in parts])),
+                            np.stack([p.kernel for p in parts]))
+        for run in runs:
+            try:
+                next(run)
+            except StopIteration as finished:
+                results.append(finished.value)
+        residual = np.stack([r.residual for r in results], axis=-1)
+        return LearnResult(np.stack([r.kernel for r in results]),
+                           tuple(np.mean([r.losses for r in results], axis=0).tolist()), steps,
+                           time.perf_counter() - start, residual,
+                           float(np.sqrt(np.mean(residual**2))))
     optimizer = check_choice(optimizer, ("sgd", "adam"), "optimizer")
     loss = check_choice(loss, ("sum", "mean"), "loss")
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
@@ -209,12 +236,14 @@ def fit_kernel(inputs: Any, targets: Any, kernel_size: int | tuple[int, int],
 
 
 def solve_kernel(inputs: Any, targets: Any, kernel_size: int | tuple[int, int], *,
-                 padding: Any = 0, padding_mode: str = "zeros") -> LearnResult:
+                 padding: Any = 0, padding_mode: str = "zeros", shared: bool = True
+                 ) -> LearnResult:
     """The least-squares kernel in one step: every output pixel is one equation.
 
     Each window of the padded input is a row of a matrix ``A`` (``kh·kw`` columns); the kernel
     solves ``min ‖A·w − y‖²`` (``numpy.linalg.lstsq``). Noise-free pairs give the hidden kernel
-    to rounding error; otherwise the best linear fit and its residual.
+    to rounding error; otherwise the best linear fit and its residual. With ``shared=False`` a
+    colour pair gets one kernel per channel (``C×kh×kw``).
 
     Example:
         >>> x = np.random.default_rng(0).random((20, 20))
@@ -224,6 +253,13 @@ def solve_kernel(inputs: Any, targets: Any, kernel_size: int | tuple[int, int], 
     """
     start = time.perf_counter()
     padded, y, (kh, kw) = _prepare(inputs, targets, kernel_size, padding, padding_mode)
+    if not shared and padded.shape[2] > 1:
+        parts = [solve_kernel(padded[:, :, c], y[:, :, c], (kh, kw))
+                 for c in range(padded.shape[2])]
+        residual = np.stack([r.residual for r in parts], axis=-1)
+        return LearnResult(np.stack([r.kernel for r in parts]), (), 0,
+                           time.perf_counter() - start, residual,
+                           float(np.sqrt(np.mean(residual**2))))
     windows = sliding_window_view(padded, (kh, kw), axis=(0, 1))  # H'×W'×C×kh×kw
     matrix = windows.reshape(-1, kh * kw)
     solution, *_ = np.linalg.lstsq(matrix, y.reshape(-1), rcond=None)

@@ -117,3 +117,24 @@ def test_wrong_calls_are_explained(photo, kwargs, words):
 def test_divergence_is_reported_with_advice(photo):
     with pytest.raises(ValueError, match="too large"):
         fit_kernel(photo, photo, 3, padding="same", steps=200, lr=1e3)
+
+
+def test_one_kernel_per_channel(photo):
+    colour = np.stack([photo, photo[::-1], photo[:, ::-1]], axis=-1)
+    kernels = np.stack([filters.get_kernel(n) for n in ("sobel_x", "sobel_y", "laplacian_4")])
+    target = filters.conv2d(colour, _per_channel_weight(kernels))
+    solved = solve_kernel(colour, target, 3, shared=False)
+    assert solved.kernel.shape == (3, 3, 3)
+    np.testing.assert_allclose(solved.kernel, kernels, atol=1e-9)
+    learned = fit_kernel(colour, target, 3, shared=False, steps=3000, optimizer="adam", lr=0.02,
+                         seed=0)
+    assert learned.kernel.shape == (3, 3, 3)
+    assert np.abs(learned.kernel - kernels).max() < 1e-3
+
+
+def _per_channel_weight(kernels):
+    """A full C×C×k×k weight that filters channel c with kernels[c] only (groups = C)."""
+    weight = np.zeros((3, 3, 3, 3))
+    for c in range(3):
+        weight[c, c] = kernels[c]
+    return weight
