@@ -13,6 +13,7 @@ from filters.explain import (
     solve_stride,
 )
 from filters.export import conv_snippets
+from filters.upsampling import transposed_padding
 from ui.common import guard, page_setup
 from ui.explain_figures import number_grid
 from ui.i18n import t
@@ -231,3 +232,36 @@ with backward:
     if op_answer is not None:
         st.write(t("explain.want_op", target=n, op=op_answer.value))
         st.caption(op_answer.working)
+
+# --- transposed convolution, the notes' way ---------------------------------------------------
+st.divider()
+st.header(t("explain.transposed"))
+st.caption(t("explain.transposed_caption"))
+tc = st.columns(4)
+t_stride = tc[0].number_input(t("common.stride"), 1, 3, 2, key="tconv_stride")
+t_padding = tc[1].number_input(t("common.padding"), 0, 2, 1, key="tconv_padding")
+t_op = tc[2].number_input(t("explain.output_padding"), 0, 2, 0, key="tconv_op")
+t_kernel_name = tc[3].selectbox(t("explain.kernel"), ["box_blur", "vertical_edge", "sobel_x"],
+                                key="tconv_kernel")
+small_input = np.arange(1.0, 10.0).reshape(3, 3)
+t_kernel = filters.get_kernel(t_kernel_name) * (9 if t_kernel_name == "box_blur" else 1)
+result = guard(filters.conv_transpose2d, small_input, t_kernel, stride=int(t_stride),
+               padding=int(t_padding), output_padding=int(t_op))
+if result is not None:
+    spread = filters.zero_insert(small_input, int(t_stride))
+    extra = transposed_padding(t_kernel.shape, (int(t_padding),) * 2, (1, 1))[0]
+    grids = st.columns(4)
+    grids[0].plotly_chart(number_grid(small_input, title=t("common.input")), key="tconv_in")
+    if extra >= 0:
+        padded_spread = filters.pad(spread, (extra, extra + int(t_op), extra, extra + int(t_op)))
+        grids[1].plotly_chart(number_grid(padded_spread, title=t("explain.zero_inserted"),
+                                          padding=(extra, extra + int(t_op), extra,
+                                                   extra + int(t_op)), cell=30),
+                              key="tconv_spread")
+        via_conv = filters.conv2d(padded_spread, t_kernel, flip=True)
+        st.session_state["tconv_check"] = bool(np.allclose(via_conv, result))
+    grids[2].plotly_chart(number_grid(t_kernel[::-1, ::-1], title=t("explain.kernel_rotated")),
+                          key="tconv_kernel_fig")
+    grids[3].plotly_chart(number_grid(result, title=t("explain.transposed_out"), cell=34),
+                          key="tconv_out")
+    st.session_state["tconv_shape"] = result.shape

@@ -293,3 +293,10 @@ def test_learn_page_mismatched_after_image_is_a_message(gradient):
     at.run()
     assert not at.exception
     assert any("must be the same size" in e.value for e in at.error)
+
+
+def test_explain_page_transposed_conv_is_zero_insertion_padding_and_flipped_conv():
+    at = open_page("pages/4_How_convolution_works.py")
+    assert at.session_state["tconv_shape"] == (5, 5) and at.session_state["tconv_check"]
+    at.number_input(key="tconv_op").set_value(1).run()
+    assert at.session_state["tconv_shape"] == (6, 6) and at.session_state["tconv_check"]
