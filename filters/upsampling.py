@@ -275,25 +275,32 @@ def upsample(
         scales = (1.0 / factors[0], 1.0 / factors[1])
         if out_h * out_w * (array.shape[2] if array.ndim == 3 else 1) > 400_000_000:
             raise ValueError("The upsampled image would have over 400 million values.")
-    rows = _interpolation_matrix(h, out_h, scales[0], mode, bool(align_corners))
-    cols = _interpolation_matrix(w, out_w, scales[1], mode, bool(align_corners))
     x = array.astype(np.float64)
-    out = np.einsum("ih,hw...->iw...", rows, x)
-    out = np.einsum("jw,iw...->ij...", cols, out)
+    out = _resample(x, 0, *_taps(h, out_h, scales[0], mode, bool(align_corners)))
+    out = _resample(out, 1, *_taps(w, out_w, scales[1], mode, bool(align_corners)))
     if clip:
-        out = np.clip(out, x.min(), x.max())
+        out = np.clip(out, np.nanmin(x), np.nanmax(x))
     return out.astype(array.dtype)
 
 
-def _interpolation_matrix(n_in: int, n_out: int, scale: float, mode: str,
-                          align_corners: bool) -> np.ndarray:
-    """``n_out×n_in`` weights: output pixel i = Σ_j M[i, j]·input[j] (torch's formulas)."""
-    matrix = np.zeros((n_out, n_in))
+def _resample(x: np.ndarray, axis: int, indices: np.ndarray, weights: np.ndarray
+              ) -> np.ndarray:
+    """Along ``axis``: output i = Σ_t weights[i, t]·x[indices[i, t]] (only the taps it uses)."""
+    shape = [1] * x.ndim
+    shape[axis] = indices.shape[0]
+    out = np.zeros(x.shape[:axis] + (indices.shape[0],) + x.shape[axis + 1:])
+    for tap in range(indices.shape[1]):
+        out += np.take(x, indices[:, tap], axis=axis) * weights[:, tap].reshape(shape)
+    return out
+
+
+def _taps(n_in: int, n_out: int, scale: float, mode: str, align_corners: bool
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """Input indices and weights of each output pixel along one axis (torch's formulas)."""
     out_index = np.arange(n_out, dtype=np.float64)
     if mode == "nearest":
         source = np.minimum(np.floor(out_index * scale).astype(int), n_in - 1)
-        matrix[np.arange(n_out), source] = 1.0
-        return matrix
+        return source[:, None], np.ones((n_out, 1))
     if align_corners:
         source = out_index * ((n_in - 1) / (n_out - 1)) if n_out > 1 else np.zeros(n_out)
     else:
@@ -304,9 +311,7 @@ def _interpolation_matrix(n_in: int, n_out: int, scale: float, mode: str,
         left = np.minimum(np.floor(source).astype(int), n_in - 1)
         right = np.minimum(left + 1, n_in - 1)
         t = source - left
-        np.add.at(matrix, (np.arange(n_out), left), 1.0 - t)
-        np.add.at(matrix, (np.arange(n_out), right), t)
-        return matrix
+        return np.stack([left, right], axis=1), np.stack([1.0 - t, t], axis=1)
     base = np.floor(source).astype(int)
     t = source - base
     a = -0.75
@@ -316,7 +321,5 @@ def _interpolation_matrix(n_in: int, n_out: int, scale: float, mode: str,
         ((a + 2) * (1 - t) - (a + 3)) * (1 - t) * (1 - t) + 1,
         ((a * (2 - t) - 5 * a) * (2 - t) + 8 * a) * (2 - t) - 4 * a,
     ]
-    for offset, weight in zip((-1, 0, 1, 2), weights, strict=True):
-        index = np.clip(base + offset, 0, n_in - 1)
-        np.add.at(matrix, (np.arange(n_out), index), weight)
-    return matrix
+    indices = [np.clip(base + offset, 0, n_in - 1) for offset in (-1, 0, 1, 2)]
+    return np.stack(indices, axis=1), np.stack(weights, axis=1)

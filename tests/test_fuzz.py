@@ -133,3 +133,91 @@ def test_size_formulas_return_positive_sizes_or_refuse(n, k, s, p, d, op):
 def test_size_formulas_refuse_non_ints_with_type_error(bad):
     with pytest.raises(TypeError):
         filters.output_size(bad, 3)
+
+
+def _nchw(image):
+    import torch
+
+    x = torch.from_numpy(np.asarray(image, dtype=np.float64))
+    return x[None, None] if image.ndim == 2 else x.permute(2, 0, 1)[None]
+
+
+def _hwc(y, grey):
+    return y[0, 0].numpy() if grey else y[0].permute(1, 2, 0).numpy()
+
+
+@st.composite
+def image_and_dtype(draw):
+    shape = tuple(_mostly(draw, list(range(1, 12)), [0]) for _ in range(
+        _mostly(draw, [2, 3], [1, 4])))
+    return _image(draw, draw(st.sampled_from(DTYPES)), shape)
+
+
+@FUZZ
+@given(image_and_dtype(), st.data())
+def test_pool2d_returns_torch_result_or_raises(image, data):
+    import torch
+    import torch.nn.functional as F
+
+    k = _mostly(data.draw, [1, 2, 3], [0, 20])
+    kwargs = dict(stride=_mostly(data.draw, [None, 1, 2], [0]),
+                  padding=_mostly(data.draw, [0, 1], [2, -1]),
+                  mode=_mostly(data.draw, ["max", "avg"], ["median"]),
+                  ceil_mode=data.draw(st.booleans()))
+    try:
+        out = filters.pool2d(image, k, **kwargs)
+    except (ValueError, TypeError):
+        return
+    x = _nchw(image)
+    stride = kwargs["stride"] or k
+    try:
+        if kwargs["mode"] == "max":
+            y = F.max_pool2d(x, k, stride, kwargs["padding"], ceil_mode=kwargs["ceil_mode"])
+        else:
+            y = F.avg_pool2d(x, k, stride, kwargs["padding"], ceil_mode=kwargs["ceil_mode"])
+    except RuntimeError:
+        pytest.fail(f"torch refuses what we accepted: {kwargs}")
+    assert isinstance(y, torch.Tensor)
+    np.testing.assert_allclose(out, _hwc(y, image.ndim == 2), rtol=1e-3, atol=1e-3,
+                               equal_nan=True)
+
+
+@FUZZ
+@given(image_and_dtype(), st.data())
+def test_conv_transpose2d_returns_torch_result_or_raises(image, data):
+    import torch
+    import torch.nn.functional as F
+
+    k = _mostly(data.draw, [1, 2, 3], [0])
+    s = _mostly(data.draw, [1, 2, 3], [0])
+    p = _mostly(data.draw, [0, 1], [-1, 9])
+    op = _mostly(data.draw, [0, 1], [3])
+    kernel = np.random.default_rng(data.draw(st.integers(0, 99))).normal(size=(k, k)) \
+        if k else np.zeros((0, 0))
+    try:
+        out = filters.conv_transpose2d(image, kernel, stride=s, padding=p, output_padding=op)
+    except (ValueError, TypeError):
+        return
+    x = _nchw(image)
+    weight = torch.from_numpy(np.broadcast_to(kernel, (x.shape[1], 1, k, k)).copy())
+    y = F.conv_transpose2d(x, weight, stride=s, padding=p, output_padding=op, groups=x.shape[1])
+    expected = _hwc(y, image.ndim == 2)
+    finite = np.isfinite(expected)
+    np.testing.assert_allclose(out[finite], expected[finite], rtol=1e-3, atol=1e-3)
+
+
+@FUZZ
+@given(image_and_dtype(), st.data())
+def test_upsample_returns_torch_result_or_raises(image, data):
+    import torch.nn.functional as F
+
+    mode = _mostly(data.draw, ["nearest", "bilinear", "bicubic"], ["area51"])
+    factor = _mostly(data.draw, [1, 2, 3, 0.5], [0, -1])
+    try:
+        out = filters.upsample(image, factor, mode=mode)
+    except (ValueError, TypeError):
+        return
+    expected = _hwc(F.interpolate(_nchw(image), scale_factor=factor, mode=mode),
+                    image.ndim == 2)
+    finite = np.isfinite(expected)
+    np.testing.assert_allclose(out[finite], expected[finite], rtol=1e-3, atol=1e-3)
