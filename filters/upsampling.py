@@ -288,7 +288,7 @@ def _resample(x: np.ndarray, axis: int, indices: np.ndarray, weights: np.ndarray
     """Along ``axis``: output i = Σ_t weights[i, t]·x[indices[i, t]] (only the taps it uses)."""
     shape = [1] * x.ndim
     shape[axis] = indices.shape[0]
-    out = np.zeros(x.shape[:axis] + (indices.shape[0],) + x.shape[axis + 1:])
+    out = np.zeros((*x.shape[:axis], indices.shape[0], *x.shape[axis + 1:]))
     for tap in range(indices.shape[1]):
         out += np.take(x, indices[:, tap], axis=axis) * weights[:, tap].reshape(shape)
     return out
@@ -298,6 +298,8 @@ def _taps(n_in: int, n_out: int, scale: float, mode: str, align_corners: bool
           ) -> tuple[np.ndarray, np.ndarray]:
     """Input indices and weights of each output pixel along one axis (torch's formulas)."""
     out_index = np.arange(n_out, dtype=np.float64)
+    if n_in == n_out and (align_corners or scale == 1.0):  # torch copies an unscaled axis
+        return np.arange(n_out)[:, None], np.ones((n_out, 1))
     if mode == "nearest":
         source = np.minimum(np.floor(out_index * scale).astype(int), n_in - 1)
         return source[:, None], np.ones((n_out, 1))
