@@ -1,0 +1,295 @@
+"""Image-classification data sets as ``uint8 N×28×28`` arrays with ``int64`` labels.
+
+- ``digits``: scikit-learn's bundled 8×8 handwritten digits, scaled to 0…255 and resized to a
+  20×20 digit centred in 28×28 like MNIST; a fixed stratified split. No network.
+- ``mnist`` / ``fashion-mnist``: the official IDX ``.gz`` files, read from ``root`` or downloaded
+  into a cache folder, each checked against its published SHA-256.
+- :func:`load_image_folder`: your own ``class_name/*.png|jpg`` folder or ``.zip``.
+
+Example:
+    >>> data = load_dataset("digits")
+    >>> data.train_x.shape[1:], data.train_x.dtype, len(data.classes)
+    ((28, 28), dtype('uint8'), 10)
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import struct
+import tempfile
+import urllib.request
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+
+from ._validation import check_choice
+
+__all__ = ["DATASETS", "Dataset", "cache_dir", "load_dataset", "load_idx", "load_image_folder"]
+
+FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+         "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+
+#: name -> (mirrors, SHA-256 of each official file, class names)
+DATASETS: dict[str, tuple[tuple[str, ...], dict[str, str], tuple[str, ...]]] = {
+    "mnist": (
+        ("https://ossci-datasets.s3.amazonaws.com/mnist/",
+         "https://storage.googleapis.com/cvdf-datasets/mnist/"),
+        {
+            "train-images-idx3-ubyte.gz":
+                "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+            "train-labels-idx1-ubyte.gz":
+                "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+            "t10k-images-idx3-ubyte.gz":
+                "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+            "t10k-labels-idx1-ubyte.gz":
+                "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+        },
+        tuple(str(d) for d in range(10)),
+    ),
+    "fashion-mnist": (
+        ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",),
+        {
+            "train-images-idx3-ubyte.gz":
+                "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+            "train-labels-idx1-ubyte.gz":
+                "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+            "t10k-images-idx3-ubyte.gz":
+                "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+            "t10k-labels-idx1-ubyte.gz":
+                "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+        },
+        ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+         "Bag", "Ankle boot"),
+    ),
+}
+
+#: Limits for a user's own zip of images.
+MAX_ZIP_FILES = 20_000
+MAX_ZIP_UNCOMPRESSED = 500 * 1024 * 1024
+MAX_ZIP_RATIO = 100
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Train and test images (``uint8 N×28×28``) with ``int64`` labels and class names."""
+
+    train_x: np.ndarray
+    train_y: np.ndarray
+    test_x: np.ndarray
+    test_y: np.ndarray
+    classes: tuple[str, ...]
+    name: str = ""
+
+
+def cache_dir(name: str) -> Path:
+    """Where downloads go: ``$CONVOLUTION_LAB_CACHE/<name>`` or ``~/.cache/convolution-lab``."""
+    base = os.environ.get("CONVOLUTION_LAB_CACHE") or Path.home() / ".cache" / "convolution-lab"
+    return Path(base) / name
+
+
+def load_idx(path: str | Path) -> np.ndarray:
+    """Read one IDX file (``.gz`` or raw): ``uint8`` images ``N×rows×cols`` or labels ``N``.
+
+    Raises ``ValueError`` for a wrong magic number, a dtype other than unsigned byte, or a byte
+    count that does not match the header.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "labels.idx"
+        >>> _ = p.write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 2, 1]))
+        >>> load_idx(p).tolist()
+        [7, 2, 1]
+    """
+    path = Path(path)
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as error:
+            raise ValueError(f"{path.name} is a damaged gzip file ({error}).") from None
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
+        raise ValueError(f"{path.name} is not an IDX file: it must start with two zero bytes.")
+    if raw[2] != 0x08:
+        raise ValueError(f"{path.name}: IDX data type 0x{raw[2]:02x}; only unsigned bytes "
+                         "(0x08) are supported.")
+    ndim = raw[3]
+    if ndim not in (1, 3):
+        raise ValueError(f"{path.name}: {ndim} dimensions; expected 1 (labels) or 3 (images).")
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise ValueError(f"{path.name} is truncated inside its header.")
+    dims = struct.unpack(f">{ndim}I", raw[4:header])
+    expected = int(np.prod(dims))
+    if len(raw) - header != expected:
+        raise ValueError(f"{path.name}: the header promises {expected} bytes of data "
+                         f"({' × '.join(map(str, dims))}) but the file holds {len(raw) - header}.")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims).copy()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _download(urls: tuple[str, ...], target: Path, sha256: str,
+              progress: Callable[[str, int, int], None] | None) -> None:
+    errors = []
+    for base in urls:
+        url = base + target.name
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                total = int(response.headers.get("Content-Length") or 0)
+                chunks, done = [], 0
+                while chunk := response.read(1 << 16):
+                    chunks.append(chunk)
+                    done += len(chunk)
+                    if progress:
+                        progress(target.name, done, total)
+            data = b"".join(chunks)
+        except OSError as error:
+            errors.append(f"{url}: {error}")
+            continue
+        if hashlib.sha256(data).hexdigest() != sha256:
+            errors.append(f"{url}: checksum mismatch")
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as handle:
+            handle.write(data)
+        os.replace(handle.name, target)  # atomic: never a half-written file
+        return
+    raise ValueError(f"Could not download {target.name} ({'; '.join(errors)}). Put the four "
+                     f"official files in {target.parent} or pass root= to a folder that has them.")
+
+
+def _idx_dataset(name: str, root: Path, download: bool,
+                 progress: Callable[[str, int, int], None] | None) -> Dataset:
+    urls, checksums, classes = DATASETS[name]
+    arrays = []
+    for file in FILES:
+        path = root / file
+        if not path.exists():
+            if not download:
+                raise ValueError(f"{path} is missing; put the four {name} files {FILES} in "
+                                 f"{root} or allow downloading.")
+            _download(urls, path, checksums[file], progress)
+        if _sha256(path) != checksums[file]:
+            raise ValueError(f"{path} does not match the official {name} file (SHA-256 "
+                             "differs); delete it and download again.")
+        arrays.append(load_idx(path))
+    train_x, train_y, test_x, test_y = arrays
+    return Dataset(train_x, train_y.astype(np.int64), test_x, test_y.astype(np.int64), classes,
+                   name)
+
+
+def _digits() -> Dataset:
+    import cv2
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    bunch = load_digits()
+    small = (bunch.images * (255.0 / 16.0)).astype(np.float32)
+    images = np.zeros((len(small), 28, 28), dtype=np.uint8)
+    for index, digit in enumerate(small):
+        images[index, 4:24, 4:24] = np.clip(
+            cv2.resize(digit, (20, 20), interpolation=cv2.INTER_LINEAR), 0, 255).astype(np.uint8)
+    labels = bunch.target.astype(np.int64)
+    train_x, test_x, train_y, test_y = train_test_split(
+        images, labels, test_size=360, stratify=labels, random_state=0)
+    return Dataset(train_x, train_y, test_x, test_y, tuple(str(d) for d in range(10)), "digits")
+
+
+def load_dataset(name: str, *, root: str | Path | None = None, download: bool = True,
+                 progress: Callable[[str, int, int], None] | None = None) -> Dataset:
+    """Load ``"digits"``, ``"mnist"`` or ``"fashion-mnist"`` as a :class:`Dataset`.
+
+    Args:
+        name: the data set.
+        root: folder with the four official IDX ``.gz`` files (default: the cache folder).
+        download: fetch missing files (checksums verified) instead of failing.
+        progress: called as ``progress(file_name, bytes_done, bytes_total)`` while downloading.
+    """
+    name = check_choice(name, ("digits", "mnist", "fashion-mnist"), "data set")
+    if name == "digits":
+        return _digits()
+    return _idx_dataset(name, Path(root) if root else cache_dir(name), download, progress)
+
+
+def load_image_folder(source: str | Path | bytes, *, test_fraction: float = 0.2,
+                      seed: int = 0) -> Dataset:
+    """Your own images: a folder or ``.zip`` (path or bytes) of ``class_name/*.png|jpg``.
+
+    Every image becomes 28×28 grey ``uint8``. Zip files are checked before anything is
+    extracted: at most 20 000 files, 500 MB uncompressed and a compression ratio of 100
+    (zip bombs), no absolute or ``..`` paths. Files that are not images are skipped; fewer than
+    two classes is an error.
+    """
+    from .image_io import load_image
+
+    entries: list[tuple[str, bytes]] = []
+    if isinstance(source, (bytes, bytearray)) or str(source).lower().endswith(".zip"):
+        data = bytes(source) if isinstance(source, (bytes, bytearray)) \
+            else Path(source).read_bytes()
+        entries = _zip_entries(data)
+    else:
+        folder = Path(source)
+        if not folder.is_dir():
+            raise ValueError(f"{folder} is neither a folder nor a .zip file.")
+        for path in sorted(folder.glob("*/*")):
+            if path.is_file():
+                entries.append((f"{path.parent.name}/{path.name}", path.read_bytes()))
+    images, labels, names = [], [], []
+    skipped = 0
+    for entry, blob in entries:
+        parts = PurePosixPath(entry).parts
+        if len(parts) < 2 or not entry.lower().endswith((".png", ".jpg", ".jpeg")):
+            skipped += 1
+            continue
+        try:
+            pixels = load_image(blob, mode="grey")
+        except ValueError:
+            skipped += 1
+            continue
+        import cv2
+
+        small = cv2.resize(pixels, (28, 28), interpolation=cv2.INTER_AREA)
+        images.append(np.clip(np.round(small * 255), 0, 255).astype(np.uint8))
+        names.append(parts[-2])
+    classes = tuple(sorted(set(names)))
+    if len(classes) < 2:
+        raise ValueError(f"Found {len(classes)} class folder(s) with images ({skipped} files "
+                         "skipped); a data set needs at least two, as class_name/image.png.")
+    index = {c: i for i, c in enumerate(classes)}
+    labels = [index[n] for n in names]
+    order = np.random.default_rng(seed).permutation(len(images))
+    cut = max(1, round(len(images) * test_fraction))
+    x, y = np.stack(images)[order], np.array(labels, dtype=np.int64)[order]
+    return Dataset(x[cut:], y[cut:], x[:cut], y[:cut], classes, "own images")
+
+
+def _zip_entries(data: bytes) -> list[tuple[str, bytes]]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise ValueError("The file is not a valid .zip archive.") from None
+    infos = [i for i in archive.infolist() if not i.is_dir()]
+    if len(infos) > MAX_ZIP_FILES:
+        raise ValueError(f"The zip holds {len(infos)} files; at most {MAX_ZIP_FILES} are read.")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_ZIP_UNCOMPRESSED:
+        raise ValueError(f"The zip would unpack to {total / 2**20:.0f} MB; the limit is "
+                         f"{MAX_ZIP_UNCOMPRESSED / 2**20:.0f} MB.")
+    for info in infos:
+        name = info.filename
+        if name.startswith(("/", "\\")) or ".." in PurePosixPath(name).parts or ":" in name:
+            raise ValueError(f"The zip entry {name!r} points outside the archive; refused.")
+        if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO:
+            ratio = info.file_size // max(1, info.compress_size)
+            raise ValueError(f"The zip entry {name!r} is compressed {ratio}× — a zip bomb; "
+                             "refused.")
+    return [(i.filename, archive.read(i)) for i in infos]
+
