@@ -1,0 +1,284 @@
+"""LeNet-5 (d2l 6.6, seed 003) and a resumable, step-by-step trainer.
+
+torch is imported inside the functions here, so ``import filters.lenet`` stays light.
+
+Example:
+    >>> from filters.datasets import load_dataset
+    >>> trainer = Trainer(LeNet(seed=0), load_dataset("digits"), lr=1e-3, seed=0)
+    >>> metrics = trainer.step(5)      # five minibatches; call again to continue
+    >>> len(trainer.history["loss"])
+    5
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._validation import check_choice
+from .datasets import Dataset
+
+__all__ = ["MEAN", "STD", "LeNet", "Trainer", "TrainingDiverged", "feature_maps",
+           "first_layer_kernels", "predict"]
+
+#: Normalisation applied to ``uint8 / 255`` images (MNIST's mean and standard deviation).
+MEAN, STD = 0.1307, 0.3081
+
+
+class TrainingDiverged(ValueError):
+    """The loss became NaN/inf or exploded; the last good weights were restored."""
+
+
+def LeNet(activation: str = "relu", num_classes: int = 10, pool: str = "max",  # noqa: N802
+          seed: int | None = 0) -> Any:
+    """The classic LeNet-5: conv5 (pad 2) → 6, pool 2, conv5 → 16, pool 2, 120, 84, classes.
+
+    Args:
+        activation: ``"relu"`` or ``"sigmoid"`` (d2l's original).
+        num_classes: outputs of the last layer.
+        pool: ``"max"`` or ``"avg"`` (d2l's original) 2×2 pooling with stride 2.
+        seed: seeds the weight initialisation (``None``: torch's global generator).
+
+    Returns:
+        A ``torch.nn.Sequential`` taking ``N×1×28×28`` float tensors.
+    """
+    import torch
+    from torch import nn
+
+    activation = check_choice(activation, ("relu", "sigmoid"), "activation")
+    pool = check_choice(pool, ("max", "avg"), "pool")
+    act = nn.ReLU if activation == "relu" else nn.Sigmoid
+    pooling = nn.MaxPool2d if pool == "max" else nn.AvgPool2d
+    if seed is not None:
+        torch.manual_seed(seed)
+    model = nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), act(), pooling(2, 2),
+        nn.Conv2d(6, 16, kernel_size=5), act(), pooling(2, 2), nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), act(), nn.Linear(120, 84), act(),
+        nn.Linear(84, num_classes),
+    )
+    model.config = {"activation": activation, "num_classes": num_classes, "pool": pool}
+    return model
+
+
+def _tensor(images: np.ndarray) -> Any:
+    import torch
+
+    x = torch.from_numpy(np.asarray(images, dtype=np.float32) / 255.0)
+    return ((x - MEAN) / STD).unsqueeze(1)
+
+
+class Trainer:
+    """Trains a model on a :class:`Dataset` a few minibatches at a time.
+
+    ``step(n)`` trains ``n`` minibatches and returns their metrics; not calling it is pausing.
+    The data order comes from a seeded generator saved with the model, so ``step(50)`` then
+    ``step(50)`` gives the same weights as ``step(100)``.
+    """
+
+    def __init__(self, model: Any, dataset: Dataset, *, lr: float = 1e-3, batch_size: int = 64,
+                 optimizer: str = "adam", momentum: float = 0.9, seed: int = 0) -> None:
+        import torch
+
+        self.model = model
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1; got {batch_size}.")
+        self.optimizer_name = check_choice(optimizer, ("sgd", "adam"), "optimizer")
+        self.momentum = momentum
+        self.seed = seed
+        self.train_x, self.train_y = _tensor(dataset.train_x), torch.from_numpy(dataset.train_y)
+        self.test_x, self.test_y = _tensor(dataset.test_x), torch.from_numpy(dataset.test_y)
+        self.generator = torch.Generator().manual_seed(seed)
+        self.optimizer = (torch.optim.Adam(model.parameters(), lr=lr)
+                          if self.optimizer_name == "adam"
+                          else torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum))
+        self.epoch, self.position, self.steps = 0, 0, 0
+        self.order = torch.randperm(len(self.train_y), generator=self.generator)
+        self.history: dict[str, list[float]] = {"loss": [], "epoch_train_accuracy": [],
+                                                "epoch_test_accuracy": []}
+        self._correct, self._seen = 0, 0
+
+    @property
+    def lr(self) -> float:
+        """The learning rate; may be changed between calls of :meth:`step`."""
+        return float(self.optimizer.param_groups[0]["lr"])
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+            raise ValueError(f"lr must be a positive number; got {value!r}.")
+        for group in self.optimizer.param_groups:
+            group["lr"] = float(value)
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """Minibatches in one pass over the training set."""
+        return math.ceil(len(self.train_y) / self.batch_size)
+
+    def step(self, n: int = 1) -> list[dict[str, float]]:
+        """Train ``n`` minibatches; returns ``[{step, epoch, loss, lr, seconds}, ...]``.
+
+        Raises:
+            TrainingDiverged: the loss became NaN/inf or over 1e4; weights are rolled back.
+        """
+        import torch
+        import torch.nn.functional as F
+
+        metrics = []
+        self.model.train()
+        for _ in range(int(n)):
+            start = time.perf_counter()
+            index = self.order[self.position : self.position + self.batch_size]
+            x, y = self.train_x[index], self.train_y[index]
+            good = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+            self.optimizer.zero_grad()
+            logits = self.model(x)
+            loss = F.cross_entropy(logits, y)
+            value = loss.item()
+            if not math.isfinite(value) or value > 1e4:
+                self.model.load_state_dict(good)
+                raise TrainingDiverged(
+                    f"The loss became {value:.3g} at step {self.steps + 1}; the last good "
+                    f"weights were kept. Lower the learning rate (now {self.lr:g})."
+                )
+            loss.backward()
+            self.optimizer.step()
+            with torch.no_grad():
+                self._correct += int((logits.argmax(1) == y).sum())
+                self._seen += len(y)
+            self.steps += 1
+            self.position += self.batch_size
+            self.history["loss"].append(value)
+            metrics.append({"step": self.steps, "epoch": self.epoch, "loss": value,
+                            "lr": self.lr, "seconds": time.perf_counter() - start})
+            if self.position >= len(self.train_y):
+                self._end_epoch()
+        return metrics
+
+    def _end_epoch(self) -> None:
+        import torch
+
+        self.history["epoch_train_accuracy"].append(self._correct / max(1, self._seen))
+        self.history["epoch_test_accuracy"].append(self.evaluate()["test_accuracy"])
+        self._correct, self._seen = 0, 0
+        self.epoch += 1
+        self.position = 0
+        self.order = torch.randperm(len(self.train_y), generator=self.generator)
+        self.model.train()
+
+    def evaluate(self) -> dict[str, float]:
+        """Accuracy and mean cross-entropy on the test set."""
+        import torch
+        import torch.nn.functional as F
+
+        self.model.eval()
+        correct, total_loss = 0, 0.0
+        with torch.no_grad():
+            for start in range(0, len(self.test_y), 1000):
+                logits = self.model(self.test_x[start : start + 1000])
+                y = self.test_y[start : start + 1000]
+                total_loss += float(F.cross_entropy(logits, y, reduction="sum"))
+                correct += int((logits.argmax(1) == y).sum())
+        n = max(1, len(self.test_y))
+        return {"test_accuracy": correct / n, "test_loss": total_loss / n}
+
+    def save(self, path: str | Path) -> None:
+        """Weights and optimizer tensors as safetensors, everything else as ``<path>.json``."""
+        import torch
+        from safetensors.torch import save_file
+
+        path = Path(path)
+        tensors = {f"model.{k}": v.contiguous() for k, v in self.model.state_dict().items()}
+        optimizer_state = self.optimizer.state_dict()
+        for pid, state in optimizer_state["state"].items():
+            for key, value in state.items():
+                tensor = value if isinstance(value, torch.Tensor) else torch.tensor(value)
+                tensors[f"optim.{pid}.{key}"] = tensor.contiguous()
+        tensors["order"] = self.order.contiguous()
+        save_file(tensors, str(path))
+        config = {
+            "model": self.model.config, "lr": self.lr, "batch_size": self.batch_size,
+            "optimizer": self.optimizer_name, "momentum": self.momentum, "seed": self.seed,
+            "epoch": self.epoch, "position": self.position, "steps": self.steps,
+            "history": self.history, "correct": self._correct, "seen": self._seen,
+            "generator": self.generator.get_state().tolist(), "dataset": self.dataset.name,
+        }
+        Path(str(path) + ".json").write_text(json.dumps(config))
+
+    @classmethod
+    def load(cls, path: str | Path, dataset: Dataset) -> Trainer:
+        """Rebuild a trainer saved by :meth:`save` (no pickle: safetensors + JSON)."""
+        import torch
+        from safetensors.torch import load_file
+
+        path = Path(path)
+        try:
+            config = json.loads(Path(str(path) + ".json").read_text())
+            tensors = load_file(str(path))
+        except (OSError, json.JSONDecodeError) as error:
+            raise ValueError(f"Could not read the saved model {path}: {error}") from None
+        model = LeNet(**config["model"], seed=None)
+        model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+        trainer = cls(model, dataset, lr=config["lr"], batch_size=config["batch_size"],
+                      optimizer=config["optimizer"], momentum=config["momentum"],
+                      seed=config["seed"])
+        state = trainer.optimizer.state_dict()
+        for key, value in tensors.items():
+            if key.startswith("optim."):
+                _, pid, name = key.split(".", 2)
+                state["state"].setdefault(int(pid), {})[name] = value
+        trainer.optimizer.load_state_dict(state)
+        trainer.order = tensors["order"]
+        trainer.generator.set_state(torch.tensor(config["generator"], dtype=torch.uint8))
+        for name in ("epoch", "position", "steps", "history"):
+            setattr(trainer, name, config[name])
+        trainer._correct, trainer._seen = config["correct"], config["seen"]
+        return trainer
+
+
+def predict(model: Any, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and class probabilities for ``uint8 N×28×28`` (or one ``28×28``) images."""
+    import torch
+
+    array = np.asarray(images)
+    if array.ndim == 2:
+        array = array[None]
+    if array.shape[1:] != (28, 28):
+        raise ValueError(f"LeNet takes 28×28 images; got {array.shape[1:]}.")
+    model.eval()
+    with torch.no_grad():
+        probabilities = torch.softmax(model(_tensor(array)), dim=1).numpy()
+    return probabilities.argmax(1), probabilities
+
+
+def feature_maps(model: Any, image: np.ndarray) -> dict[str, np.ndarray]:
+    """Activations of every layer for one ``uint8 28×28`` image, by layer name.
+
+    Keys: ``conv1`` (6×28×28, after the activation), ``pool1`` (6×14×14), ``conv2``
+    (16×10×10), ``pool2`` (16×5×5), ``fc1`` (120), ``fc2`` (84), ``logits``.
+    """
+    import torch
+
+    names = ["conv1_raw", "conv1", "pool1", "conv2_raw", "conv2", "pool2", "flat", "fc1_raw",
+             "fc1", "fc2_raw", "fc2", "logits"]
+    x = _tensor(np.asarray(image)[None])
+    maps = {}
+    model.eval()
+    with torch.no_grad():
+        for name, layer in zip(names, model, strict=True):
+            x = layer(x)
+            if not name.endswith("_raw") and name != "flat":
+                maps[name] = x[0].numpy().copy()
+    return maps
+
+
+def first_layer_kernels(model: Any) -> np.ndarray:
+    """The six 5×5 kernels of conv1 as a ``6×5×5`` float64 array."""
+    return model[0].weight.detach().numpy()[:, 0].astype(np.float64)
