@@ -34,7 +34,7 @@ class TrainingDiverged(ValueError):
     """The loss became NaN/inf or exploded; the last good weights were restored."""
 
 
-def LeNet(activation: str = "relu", num_classes: int = 10, pool: str = "max",  # noqa: N802
+def LeNet(activation: str = "relu", num_classes: int = 10, pool: str = "max",
           seed: int | None = 0) -> Any:
     """The classic LeNet-5: conv5 (pad 2) → 6, pool 2, conv5 → 16, pool 2, 120, 84, classes.
 
@@ -62,7 +62,7 @@ def LeNet(activation: str = "relu", num_classes: int = 10, pool: str = "max",  #
         nn.Linear(16 * 5 * 5, 120), act(), nn.Linear(120, 84), act(),
         nn.Linear(84, num_classes),
     )
-    model.config = {"activation": activation, "num_classes": num_classes, "pool": pool}
+    model.config = {"activation": activation, "num_classes": num_classes, "pool": pool}  # type: ignore[assignment]
     return model
 
 
