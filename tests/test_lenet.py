@@ -90,7 +90,7 @@ def test_missing_files_without_download_and_unreachable_mirrors_are_explained(
     import filters.datasets as datasets
 
     monkeypatch.setitem(
-        datasets.DATASETS, "mnist", (("http://127.0.0.1:9/",),) + datasets.DATASETS["mnist"][1:]
+        datasets.DATASETS, "mnist", (("http://127.0.0.1:9/",), *datasets.DATASETS["mnist"][1:])
     )
     with pytest.raises(ValueError, match="Could not download"):
         load_dataset("mnist", root=tmp_path)
