@@ -300,3 +300,39 @@ def test_explain_page_transposed_conv_is_zero_insertion_padding_and_flipped_conv
     assert at.session_state["tconv_shape"] == (5, 5) and at.session_state["tconv_check"]
     at.number_input(key="tconv_op").set_value(1).run()
     assert at.session_state["tconv_shape"] == (6, 6) and at.session_state["tconv_check"]
+
+
+def test_lenet_page_start_ticks_pause_resume_reset():
+    at = open_page("pages/6_Train_LeNet.py")
+    at.button(key="lenet_start").click().run()
+    first = at.session_state["lenet_summary"]["losses"]
+    assert first > 0
+    at.run()  # a fragment tick
+    at.run()
+    grown = at.session_state["lenet_summary"]["losses"]
+    assert grown > first
+    at.button(key="lenet_pause").click().run()
+    paused = at.session_state["lenet_summary"]["losses"]
+    at.run()
+    assert at.session_state["lenet_summary"]["losses"] == paused
+    assert at.session_state["lenet_confusion_total"] == 360  # the digits test set
+    assert at.session_state["lenet_maps"]["conv2"] == (16, 10, 10)
+    at.button(key="lenet_start").click().run()  # resume continues from where it was
+    assert at.session_state["lenet_summary"]["losses"] > paused
+    at.button(key="lenet_reset").click().run()
+    assert at.session_state["lenet_run"] is None
+    assert not at.exception
+
+
+def test_two_sessions_training_at_once_do_not_share_state():
+    one, two = open_page("pages/6_Train_LeNet.py"), open_page("pages/6_Train_LeNet.py")
+    one.button(key="lenet_start").click().run()
+    one.run()
+    two.run()
+    assert one.session_state["lenet_summary"]["steps"] > 0
+    assert two.session_state["lenet_run"] is None
+    two.button(key="lenet_start").click().run()
+    assert two.session_state["lenet_run"]["trainer"] is not one.session_state["lenet_run"][
+        "trainer"]
+    assert two.session_state["lenet_summary"]["steps"] < one.session_state["lenet_summary"][
+        "steps"]
