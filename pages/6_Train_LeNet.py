@@ -54,18 +54,13 @@ settings, progress_column = st.columns([2, 3], gap="large")
 with settings:
     name = st.selectbox(t("lenet.dataset"), ["digits", "mnist", "fashion-mnist", "own"],
                         key="lenet_dataset", format_func=lambda v: t(f"lenet.dataset.{v}"))
-    dataset = None
+    root, upload = "", None
     if name in ("mnist", "fashion-mnist"):
-        root = st.text_input(t("lenet.data_dir"), "", key=f"lenet_root_{name}")
-        dataset = guard(cached_dataset, name, root.strip())
+        root = st.text_input(t("lenet.data_dir"), "", key=f"lenet_root_{name}").strip()
     elif name == "own":
         upload = st.file_uploader(t("lenet.zip"), type=["zip"], key="lenet_zip")
         if upload is None:
             st.info(t("lenet.need_zip"))
-        else:
-            dataset = guard(cached_folder, upload.getvalue())
-    else:
-        dataset = guard(cached_dataset, "digits", "")
     a, b = st.columns(2)
     activation = a.selectbox(t("lenet.activation"), ["relu", "sigmoid"], key="lenet_activation")
     pool = b.selectbox(t("lenet.pool"), ["max", "avg"], key="lenet_pool")
@@ -80,7 +75,15 @@ with settings:
     per_tick = st.slider(t("lenet.per_tick"), 1, 100, 20, key="lenet_per_tick")
 
 run = st.session_state.get(RUN)
-signature = (name, id(dataset), activation, pool, optimizer, int(batch))
+source_id = root if upload is None else upload.file_id
+signature = (name, source_id, activation, pool, optimizer, int(batch))
+
+
+def load_data():
+    """The chosen data set (loaded only when training starts; errors become messages)."""
+    if name == "own":
+        return None if upload is None else guard(cached_folder, upload.getvalue())
+    return guard(cached_dataset, name, root)
 
 
 def reset() -> None:
@@ -90,6 +93,9 @@ def reset() -> None:
 def start() -> None:
     current = st.session_state.get(RUN)
     if current is None or current["signature"] != signature:
+        dataset = load_data()
+        if dataset is None:
+            return
         model = LeNet(activation, len(dataset.classes), pool, seed=0)
         current = {"signature": signature, "seconds": 0.0, "images": 0,
                    "trainer": Trainer(model, dataset, lr=float(lr), batch_size=int(batch),
@@ -105,7 +111,7 @@ def pause() -> None:
 
 buttons = st.columns(3)
 buttons[0].button(t("lenet.start"), key="lenet_start", on_click=start, type="primary",
-                  disabled=dataset is None)
+                  disabled=name == "own" and upload is None)
 buttons[1].button(t("lenet.pause"), key="lenet_pause", on_click=pause)
 buttons[2].button(t("lenet.reset"), key="lenet_reset", on_click=reset)
 run = st.session_state.get(RUN)
