@@ -156,3 +156,26 @@ def _png(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(array).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def test_train_lenet_for_a_few_ticks_and_the_loss_chart_grows(page, app_url):
+    import re
+
+    page.goto(f"{app_url}/Train_LeNet")
+    wait_idle(page)
+    page.get_by_role("button", name="Start / resume").click()
+    status = page.get_by_text(re.compile(r"step \d+ · loss"))
+    status.first.wait_for(timeout=60000)
+
+    def step() -> int:
+        return int(re.search(r"step (\d+)", status.first.inner_text()).group(1))
+
+    first = step()
+    deadline = time.monotonic() + 30
+    while step() <= first and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert step() > first, "the training loop did not tick"
+    assert page.locator(".js-plotly-plot").count() >= 1
+    page.get_by_role("button", name="Pause").click()
+    wait_idle(page)
+    shot(page, "train_lenet")
