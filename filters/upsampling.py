@@ -290,7 +290,9 @@ def _resample(x: np.ndarray, axis: int, indices: np.ndarray, weights: np.ndarray
     shape[axis] = indices.shape[0]
     out = np.zeros((*x.shape[:axis], indices.shape[0], *x.shape[axis + 1:]))
     for tap in range(indices.shape[1]):
-        out += np.take(x, indices[:, tap], axis=axis) * weights[:, tap].reshape(shape)
+        weight = weights[:, tap].reshape(shape)
+        # A tap with weight exactly 0 is skipped, so a NaN there does not spread (0·NaN = NaN).
+        out += np.where(weight != 0.0, np.take(x, indices[:, tap], axis=axis) * weight, 0.0)
     return out
 
 
