@@ -104,6 +104,8 @@ class Trainer:
         self.history: dict[str, list[float]] = {"loss": [], "epoch_train_accuracy": [],
                                                 "epoch_test_accuracy": []}
         self._correct, self._seen = 0, 0
+        # The last good weights, refreshed in place each step (no allocation per step).
+        self._good = [p.detach().clone() for p in self.model.parameters()]
 
     @property
     def lr(self) -> float:
@@ -137,13 +139,18 @@ class Trainer:
             start = time.perf_counter()
             index = self.order[self.position : self.position + self.batch_size]
             x, y = self.train_x[index], self.train_y[index]
-            good = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+            with torch.no_grad():
+                for saved, parameter in zip(self._good, self.model.parameters(), strict=True):
+                    saved.copy_(parameter)
             self.optimizer.zero_grad()
             logits = self.model(x)
             loss = F.cross_entropy(logits, y)
             value = loss.item()
             if not math.isfinite(value) or value > 1e4:
-                self.model.load_state_dict(good)
+                with torch.no_grad():
+                    for saved, parameter in zip(self._good, self.model.parameters(),
+                                                strict=True):
+                        parameter.copy_(saved)
                 raise TrainingDiverged(
                     f"The loss became {value:.3g} at step {self.steps + 1}; the last good "
                     f"weights were kept. Lower the learning rate (now {self.lr:g})."
