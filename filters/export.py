@@ -241,13 +241,23 @@ def pool_snippets(
     mode: str = "max",
     ceil_mode: bool = False,
     p: float = 2.0,
+    count_include_pad: bool = True,
+    image_shape: tuple[int, ...] = (),
 ) -> dict[str, str]:
-    """Snippets for ``filters.pool2d`` and PyTorch's pooling functions (same arguments).
+    """Snippets for ``filters.pool2d``, PyTorch, SciPy and OpenCV (same arguments).
+
+    SciPy and OpenCV have no pooling with torch's rules, so their snippets spell the rules out:
+    pad (−∞ for max, zeros otherwise; extra rows/columns for ``ceil_mode``), filter every
+    window (``maximum_filter``/``dilate`` or window sums), divide by the number of counted
+    pixels, and keep every ``stride``-th window. They need ``image_shape`` (``H×W[×C]``) to
+    bake in the output size.
 
     Example:
-        >>> "F.max_pool2d" in pool_snippets(2)["pytorch"]
-        True
+        >>> sorted(pool_snippets(2, image_shape=(8, 8)))
+        ['filters', 'opencv', 'pytorch', 'scipy']
     """
+    from .pooling import pool_output_size
+
     mode = check_choice(mode, ("max", "avg", "lp"), "mode")
     kh, kw = to_pair(kernel_size, "kernel_size", minimum=1)
     stride_pair = (kh, kw) if stride is None else to_pair(stride, "stride", minimum=1)
@@ -256,11 +266,13 @@ def pool_snippets(
         "max": f"F.max_pool2d(x, ({kh}, {kw}), stride={stride_pair}, padding=({ph}, {pw}), "
         f"ceil_mode={ceil_mode})",
         "avg": f"F.avg_pool2d(x, ({kh}, {kw}), stride={stride_pair}, padding=({ph}, {pw}), "
-        f"ceil_mode={ceil_mode})",
+        f"ceil_mode={ceil_mode}, count_include_pad={count_include_pad})",
         "lp": f"F.lp_pool2d(x, {p!r}, ({kh}, {kw}), stride={stride_pair}, ceil_mode={ceil_mode})",
     }[mode]
     extra = f", p={p!r}" if mode == "lp" else ""
-    return {
+    if mode == "avg":
+        extra += f", count_include_pad={count_include_pad}"
+    snippets = {
         "filters": _LOAD
         + (
             "import filters\n\n"
@@ -269,6 +281,71 @@ def pool_snippets(
         ),
         "pytorch": _LOAD + _torch_prologue_any() + f"y = {call}\n" + _torch_epilogue_any(),
     }
+    if len(image_shape) < 2:
+        return snippets
+    h, w = image_shape[:2]
+    sh, sw = stride_pair
+    oh = pool_output_size(h, kh, sh, ph, 1, ceil_mode)
+    ow = pool_output_size(w, kw, sw, pw, 1, ceil_mode)
+    eh = max(0, (oh - 1) * sh + kh - (h + 2 * ph))  # ceil_mode's overhang, never counted
+    ew = max(0, (ow - 1) * sw + kw - (w + 2 * pw))
+    prologue = (
+        f"# torch's rules written out: output {oh}×{ow}, window {kh}×{kw}, stride {stride_pair}\n"
+        f"extra = ((0, 0),) * (image.ndim - 2)\n"
+        f"widths = (({ph}, {ph + eh}), ({pw}, {pw + ew})) + extra\n"
+    )
+    keep = f"[:{(oh - 1) * sh + 1}:{sh}, :{(ow - 1) * sw + 1}:{sw}]"
+    if mode == "max":
+        scipy = prologue + (
+            "padded = np.pad(image, widths, constant_values=-np.inf)\n"
+            f"size = ({kh}, {kw}) + (1,) * (image.ndim - 2)\n"
+            f"origin = ({-(kh // 2)}, {-(kw // 2)}) + (0,) * (image.ndim - 2)  # window at (i, j)\n"
+            "full = ndimage.maximum_filter(padded, size=size, origin=origin, mode='nearest')\n"
+            f"out = full{keep}\n"
+        )
+        opencv = prologue + (
+            "padded = np.pad(image, widths, constant_values=-np.inf)\n"
+            f"full = cv2.dilate(padded, np.ones(({kh}, {kw}), np.uint8), anchor=(0, 0))  "
+            "# dilate = max filter\n"
+            f"out = full{keep}\n"
+        )
+    else:
+        counted = ("np.pad(np.ones((h, w)), (({ph}, {ph}), ({pw}, {pw})), constant_values=1.0)"
+                   if count_include_pad and mode == "avg" else "np.pad(np.ones((h, w)), "
+                   "(({ph}, {ph}), ({pw}, {pw})))").format(ph=ph, pw=pw)
+        source = "image" if mode == "avg" else f"image ** {p!r}"
+        common = prologue + (
+            f"h, w = image.shape[:2]\n"
+            f"padded = np.pad({source}, widths)\n"
+            f"counted = np.pad({counted}, ((0, {eh}), (0, {ew})))  "
+            "# pixels the average divides by\n"
+        )
+        finish = (
+            "counts = counts if image.ndim == 2 else counts[..., None]\n"
+            "average = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)\n"
+        )
+        if mode == "avg":
+            finish += f"out = average{keep}\n"
+        else:  # torch's lp_pool2d: (average · kh·kw)^(1/p)
+            finish += (
+                       f"out = (np.sign(average) * np.abs(average) * {kh * kw}) ** (1 / {p!r})\n"
+                       f"out = out{keep}\n")
+        scipy = common + (
+            f"origin = ({-(kh // 2)}, {-(kw // 2)})\n"
+            "sums = ndimage.correlate(padded, np.ones((" f"{kh}, {kw}" ") + (1,) * "
+            "(image.ndim - 2)), origin=origin + (0,) * (image.ndim - 2), mode='constant')\n"
+            f"counts = ndimage.correlate(counted, np.ones(({kh}, {kw})), origin=origin, "
+            "mode='constant')\n" + finish
+        )
+        opencv = common + (
+            f"sums = cv2.boxFilter(padded, -1, ({kw}, {kh}), anchor=(0, 0), normalize=False,"
+            " borderType=cv2.BORDER_CONSTANT)\n"
+            f"counts = cv2.boxFilter(counted, -1, ({kw}, {kh}), anchor=(0, 0), normalize=False,"
+            " borderType=cv2.BORDER_CONSTANT)\n" + finish
+        )
+    snippets["scipy"] = _LOAD + "from scipy import ndimage\n\n" + scipy
+    snippets["opencv"] = _LOAD + "import cv2\n\n" + opencv
+    return snippets
 
 
 def transposed_snippets(

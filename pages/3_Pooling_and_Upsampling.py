@@ -1,5 +1,7 @@
 """Pooling & upsampling: pool2d, interpolation next to transposed convolution, and its artefacts."""
 
+import io
+
 import numpy as np
 import streamlit as st
 
@@ -26,6 +28,13 @@ def pooled(token: str, settings: tuple, _image: np.ndarray) -> np.ndarray:
     kernel, stride, padding, mode, p, ceil, include = settings
     return filters.pool2d(_image, kernel, stride=stride, padding=padding, mode=mode, p=p,
                           ceil_mode=ceil, count_include_pad=include)
+
+
+def npy_bytes(array: np.ndarray) -> bytes:
+    """``np.save`` into memory; called only when the download button is clicked."""
+    buffer = io.BytesIO()
+    np.save(buffer, array.astype(np.float32))
+    return buffer.getvalue()
 
 
 # --- pooling -------------------------------------------------------------------------------
@@ -75,8 +84,11 @@ if patch.shape[0] >= 2 and patch.shape[1] >= 2:
 
 with st.expander(t("common.code")):
     st.caption(t("common.code_help"))
+    st.download_button(t("common.download_input"), lambda: npy_bytes(source), "input.npy",
+                       key="pool_dl_input")
     snippets = pool_snippets(int(kernel), stride=int(stride), padding=settings[2], mode=mode,
-                             ceil_mode=bool(ceil), p=float(p))
+                             ceil_mode=bool(ceil), p=float(p), count_include_pad=bool(include),
+                             image_shape=source.shape)
     for tab, code in zip(st.tabs(list(snippets)), snippets.values(), strict=True):
         with tab:
             st.code(code, language="python")
