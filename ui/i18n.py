@@ -77,6 +77,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "无法使用 {name}：{message} 已保留之前的图像。",
     ),
     "image.notes": ("About this file", "文件说明"),
+    "image.background": ("Background for transparent pixels", "透明像素的背景色"),
+    "image.background_help": ("PNG, WebP and GIF transparency is composited on this colour.",
+                              "PNG、WebP 和 GIF 的透明部分会合成到这个颜色上。"),
     # --- landing ------------------------------------------------------------------------------
     "home.tagline": (
         "See and use 2-D convolution on your own images.",

@@ -34,9 +34,13 @@ NOTE_ZH = {
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def decode_upload(data: bytes) -> tuple[np.ndarray, list[tuple[str, str, dict[str, Any]]]]:
-    """Decode uploaded bytes once; returns the float32 array and its notes (code, text, values)."""
-    loaded = load_image_with_info(data)
+def decode_upload(data: bytes, background: str = "#ffffff"
+                  ) -> tuple[np.ndarray, list[tuple[str, str, dict[str, Any]]]]:
+    """Decode uploaded bytes once; returns the float32 array and its notes (code, text, values).
+
+    ``background`` (``#rrggbb``) is what transparent pixels are composited on.
+    """
+    loaded = load_image_with_info(data, background=background)
     notes = [(n.code, n.message, dict(n.values)) for n in loaded.info.notes]
     return loaded.array, notes
 
@@ -52,11 +56,12 @@ def _note_text(code: str, message: str, values: dict[str, Any]) -> str:
 
 def _use_upload(upload: Any) -> None:
     data = upload.getvalue()
-    token = "upload:" + hashlib.sha1(data).hexdigest()[:16]
+    background = st.session_state.get("alpha_background", "#ffffff")
+    token = "upload:" + hashlib.sha1(data).hexdigest()[:16] + background
     if st.session_state.get(IMAGE) is not None and st.session_state[IMAGE].token == token:
         return
     try:
-        array, notes = decode_upload(data)
+        array, notes = decode_upload(data, background)
     except (ValueError, TypeError) as error:
         st.session_state["upload_error"] = t("image.bad_upload", name=upload.name,
                                              message=str(error))
@@ -88,6 +93,8 @@ def image_picker() -> None:
             t("image.upload"), type=list(ALLOWED_EXTENSIONS), key="upload",
             help=t("image.upload_help", mb=MAX_UPLOAD_MB, mp=MAX_IMAGE_PIXELS // 1_000_000),
         )
+        st.sidebar.color_picker(t("image.background"), key="alpha_background",
+                                help=t("image.background_help"))
         if upload is not None:
             _use_upload(upload)
     if st.session_state.get("upload_error"):

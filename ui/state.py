@@ -27,6 +27,7 @@ WIDGET_DEFAULTS: dict[str, Any] = {
     "sample_name": DEFAULT_SAMPLE,
     "colour_mode": "keep",
     "fast_preview": False,
+    "alpha_background": "#ffffff",
     "filter_source": "catalogue",
     "filter_category": "edge",
     "custom_text": "1 0 -1\n2 0 -2\n1 0 -1",
