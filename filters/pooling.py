@@ -1,15 +1,33 @@
 """Pooling: ``pool2d`` (max / average / Lp) with PyTorch's numbers and rules; ``global_avg_pool``.
 
-Implemented with numpy sliding windows, so the code reads like the definition: pad, cut the
-image into (possibly dilated, possibly overlapping) windows, reduce each window.
+The code reads like the definition: pad the image, then visit the ``kh·kw`` taps of the window
+one at a time. Tap ``(u, v)`` of every window at once is one strided slice of the padded image,
+so max pooling is a running maximum over ``kh·kw`` slices and average pooling a running sum,
+divided by how many pixels each window counts. Memory stays at a few output-sized arrays.
+
+PyTorch's rules, written out:
+
+* output size ``⌊(n + 2p − d(k−1) − 1 + (s−1 if ceil_mode)) / s⌋ + 1``; with ``ceil_mode`` a last
+  window that would start in the right padding is dropped (it must start inside the input or
+  the left padding);
+* ``padding ≤ kernel_size // 2`` (the undilated kernel, even for dilated max pooling);
+* max pooling pads with −∞; the first largest tap in reading order wins, a NaN always wins;
+* average pooling divides by the window's pixels inside the padded image
+  (``count_include_pad=True``) or inside the image (``False``); the ``ceil_mode`` overhang past
+  the padding never counts;
+* Lp pooling is ``F.lp_pool2d``: ``sign(a)·|a|·(kh·kw)`` to the power ``1/p`` where ``a`` is the
+  average pooling of ``xᵖ``. That is ``(Σ xᵖ)^(1/p)`` for full windows; a ``ceil_mode`` window cut
+  by the border is scaled by ``kh·kw / pixels``; ``xᵖ`` of a negative ``x`` is NaN for a
+  fractional ``p``, and an odd ``p`` can give a negative sum whose root is NaN, as in torch.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ._validation import as_image, check_choice, to_pair
 
@@ -22,24 +40,34 @@ def pool_output_size(n: int, kernel: int, stride: int, padding: int, dilation: i
                      ceil_mode: bool) -> int:
     """PyTorch's pooling output size along one axis.
 
-    With ``ceil_mode`` the size rounds up, but a window that would start in the right padding
-    is dropped.
+    ``⌊(n + 2p − d(k−1) − 1 + (s − 1 if ceil_mode)) / s⌋ + 1`` (rounding towards −∞); with
+    ``ceil_mode`` a last window that would start in the right padding is dropped.
+
+    Args:
+        n: input length.
+        kernel: window length ``k``.
+        stride: step ``s``.
+        padding: pixels ``p`` on each side.
+        dilation: spacing ``d`` between taps.
+        ceil_mode: round up instead of down.
+
+    Returns:
+        The output length; ``ValueError`` if there is no whole output.
 
     Example:
         >>> pool_output_size(5, 2, 2, 0, 1, ceil_mode=False), pool_output_size(5, 2, 2, 0, 1, True)
         (2, 3)
     """
     span = dilation * (kernel - 1) + 1
-    numerator = n + 2 * padding - span
-    if numerator < 0:
-        raise ValueError(
-            f"The pooling window spans {span} pixels but the padded input has only "
-            f"{n + 2 * padding} ({n} + 2·{padding}); there is no output. Use a smaller kernel "
-            "or more padding."
-        )
-    size = (-(-numerator // stride) if ceil_mode else numerator // stride) + 1
+    size = (n + 2 * padding - span + (stride - 1 if ceil_mode else 0)) // stride + 1
     if ceil_mode and (size - 1) * stride >= n + padding:
         size -= 1  # the last window would start inside the right padding only
+    if size < 1:
+        raise ValueError(
+            f"The pooling window spans {span} pixels (1 + dilation·(k−1) = 1 + {dilation}·"
+            f"{kernel - 1}) but the padded input has only {n + 2 * padding} ({n} + 2·{padding}); "
+            "there is no output. Use a smaller kernel or dilation, or more padding."
+        )
     return size
 
 
@@ -58,16 +86,20 @@ def pool2d(
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Max, average or Lp pooling of an ``H×W`` or ``H×W×C`` image, as ``torch.nn.functional``.
 
+    Every channel is pooled on its own (channels last). The numbers equal ``F.max_pool2d``,
+    ``F.avg_pool2d`` and ``F.lp_pool2d`` for every combination torch accepts, and the calls torch
+    refuses raise ``ValueError`` here (see the module docstring for the rules).
+
     Args:
         image: ``H×W`` or ``H×W×C``, any real dtype.
         kernel_size: window size, int or ``(kh, kw)``.
-        stride: step between windows; defaults to the kernel size (as in torch).
-        padding: pixels added on each side (at most half the kernel); max pads with −∞,
-            average with zeros.
-        dilation: spacing between window taps (max pooling only, as in torch).
+        stride: step between windows, int or pair; defaults to the kernel size (as in torch).
+        padding: pixels added on each side, int or pair, at most half the kernel; max pads
+            with −∞, average with zeros.
+        dilation: spacing between window taps, int or pair (max pooling only, as in torch).
         mode: ``"max"`` (``F.max_pool2d``), ``"avg"`` (``F.avg_pool2d``) or ``"lp"``
             (``F.lp_pool2d``: ``(Σ xᵖ)^(1/p)``, no padding or dilation).
-        p: the norm of ``"lp"``.
+        p: the norm of ``"lp"``, a positive finite number.
         ceil_mode: round the output size up instead of down.
         count_include_pad: for ``"avg"``, whether padded zeros count in the divisor.
         return_indices: for ``"max"``, also return where each maximum came from, as torch's flat
@@ -83,6 +115,8 @@ def pool2d(
         [[5.0, 7.0], [13.0, 15.0]]
         >>> pool2d(x, 2, mode="avg").tolist()
         [[2.5, 4.5], [10.5, 12.5]]
+        >>> pool2d(x, 2, return_indices=True)[1].tolist()  # flat indices row·4 + col
+        [[5, 7], [13, 15]]
     """
     array = as_image(image)
     grey = array.ndim == 2
@@ -92,6 +126,10 @@ def pool2d(
     sh, sw = (kh, kw) if stride is None else to_pair(stride, "stride", minimum=1)
     ph, pw = to_pair(padding, "padding", minimum=0)
     dh, dw = to_pair(dilation, "dilation", minimum=1)
+    for flag, name in ((ceil_mode, "ceil_mode"), (count_include_pad, "count_include_pad"),
+                       (return_indices, "return_indices")):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False; got {flag!r}.")
     if return_indices and mode != "max":
         raise ValueError("return_indices only applies to max pooling (mode='max').")
     if mode != "max" and (dh, dw) != (1, 1):
@@ -99,14 +137,15 @@ def pool2d(
                          "(as in torch).")
     if mode == "lp" and (ph, pw) != (0, 0):
         raise ValueError("Lp pooling takes no padding (F.lp_pool2d has none).")
-    if mode == "lp" and not (isinstance(p, (int, float)) and np.isfinite(p) and p > 0):
-        raise ValueError(f"p must be a positive finite number; got {p!r}.")
-    for pad, k, d, axis in ((ph, kh, dh, "rows"), (pw, kw, dw, "columns")):
-        half = (d * (k - 1) + 1) // 2 if mode == "max" else k // 2
-        if pad > half:
+    if mode == "lp" and (isinstance(p, bool) or not isinstance(p, numbers.Real)
+                         or not (math.isfinite(p) and p > 0)):
+        raise ValueError(f"p must be a positive finite number (the norm of Lp pooling); got {p!r}.")
+    for pad, k, axis in ((ph, kh, "rows"), (pw, kw, "columns")):
+        if pad > k // 2:
             raise ValueError(
-                f"padding {pad} ({axis}) is more than half the pooling window ({half}): a window "
-                "could then hold only padding. torch refuses this too; use padding ≤ kernel/2."
+                f"padding {pad} ({axis}) is more than half the pooling window ({k} // 2 = "
+                f"{k // 2}): windows would be mostly padding. torch refuses this too; use "
+                "padding ≤ kernel_size // 2."
             )
     height, width = x.shape[:2]
     out_h = pool_output_size(height, kh, sh, ph, dh, ceil_mode)
@@ -115,16 +154,14 @@ def pool2d(
     extra_h = max(0, (out_h - 1) * sh + dh * (kh - 1) + 1 - (height + 2 * ph))
     extra_w = max(0, (out_w - 1) * sw + dw * (kw - 1) + 1 - (width + 2 * pw))
     widths = ((ph, ph + extra_h), (pw, pw + extra_w), (0, 0))
+    geometry = _Geometry((kh, kw), (sh, sw), (dh, dw), (out_h, out_w))
 
     if mode == "max":
         padded = np.pad(x, widths, constant_values=-np.inf)
-        windows = _windows(padded, (kh, kw), (sh, sw), (dh, dw), (out_h, out_w))
-        flat = windows.reshape(*windows.shape[:3], -1)
-        best = np.argmax(flat, axis=-1)
-        values = np.take_along_axis(flat, best[..., None], axis=-1)[..., 0]
-        out = values.astype(array.dtype)
-        if return_indices:
-            u, v = np.divmod(best, kw)
+        out, taps = _running_max(padded, geometry, (ph, pw), return_indices)
+        out = out.astype(array.dtype)
+        if taps is not None:
+            u, v = np.divmod(taps, kw)
             rows = np.arange(out_h)[:, None, None] * sh - ph + u * dh
             cols = np.arange(out_w)[None, :, None] * sw - pw + v * dw
             indices = (rows * width + cols).astype(np.int64)
@@ -132,38 +169,101 @@ def pool2d(
         return out[:, :, 0] if grey else out
 
     source = x ** p if mode == "lp" else x
-    padded = np.pad(source, widths)
-    sums = _windows(padded, (kh, kw), (sh, sw), (1, 1), (out_h, out_w)).sum(axis=(-2, -1))
-    # The divisor: padding counts (count_include_pad) but the ceil_mode overhang never does.
-    inside = np.ones((height, width), dtype=x.dtype)
-    if count_include_pad:
-        counted = np.pad(inside, ((ph, ph), (pw, pw)), constant_values=1.0)
-        counted = np.pad(counted, ((0, extra_h), (0, extra_w)))
-    else:
-        counted = np.pad(inside, widths[:2])
-    divisor = _windows(counted[:, :, None], (kh, kw), (sh, sw), (1, 1), (out_h, out_w))
-    divisor = divisor.sum(axis=(-2, -1))
-    average = sums / divisor
+    with np.errstate(invalid="ignore"):  # x**p of a negative x is NaN, as in torch
+        sums = _running_sum(np.pad(source, widths), geometry)
+    divisor = np.outer(
+        _window_counts(height, kh, sh, ph, out_h, count_include_pad),
+        _window_counts(width, kw, sw, pw, out_w, count_include_pad),
+    )
+    average = sums / divisor[:, :, None]
     if mode == "avg":
         out = average
     else:
         # torch: sign(avg)·relu(|avg|)·(kh·kw), then the 1/p power.
-        out = (np.sign(average) * np.abs(average) * (kh * kw)) ** (1.0 / p)
+        with np.errstate(invalid="ignore"):
+            out = (np.sign(average) * np.abs(average) * (kh * kw)) ** (1.0 / p)
     out = out.astype(array.dtype)
     return out[:, :, 0] if grey else out
 
 
-def _windows(padded: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int],
-             dilation: tuple[int, int], out_shape: tuple[int, int]) -> np.ndarray:
-    """``out_h×out_w×C×kh×kw`` view of the windows (dilated taps picked from the full span)."""
-    (kh, kw), (sh, sw), (dh, dw), (out_h, out_w) = kernel, stride, dilation, out_shape
-    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
-    view = sliding_window_view(padded, (span_h, span_w), axis=(0, 1))
-    return view[: (out_h - 1) * sh + 1 : sh, : (out_w - 1) * sw + 1 : sw, :, ::dh, ::dw]
+class _Geometry:
+    """Kernel, stride, dilation and output shape of one pooling call (pairs: rows, columns)."""
+
+    __slots__ = ("dilation", "kernel", "out_shape", "stride")
+
+    def __init__(self, kernel: tuple[int, int], stride: tuple[int, int],
+                 dilation: tuple[int, int], out_shape: tuple[int, int]) -> None:
+        self.kernel, self.stride, self.dilation, self.out_shape = (
+            kernel, stride, dilation, out_shape)
+
+    def tap(self, padded: np.ndarray, u: int, v: int) -> np.ndarray:
+        """Tap ``(u, v)`` of every window: an ``H'×W'×C`` strided view of the padded image."""
+        (sh, sw), (dh, dw), (out_h, out_w) = self.stride, self.dilation, self.out_shape
+        return padded[u * dh : u * dh + (out_h - 1) * sh + 1 : sh,
+                      v * dw : v * dw + (out_w - 1) * sw + 1 : sw]
+
+
+def _running_max(padded: np.ndarray, geometry: _Geometry, padding: tuple[int, int],
+                 with_taps: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """Running maximum over the taps; also which tap (``u·kw + v``) won in each window.
+
+    As in torch a tap wins when it is larger than the best so far or NaN, so ties keep the first
+    tap in reading order and a NaN anywhere in the window is the result. Padding is −∞ and never
+    wins. The winning taps are only tracked when ``with_taps``.
+    """
+    (kh, kw), (sh, sw), (dh, dw), (out_h, out_w) = (
+        geometry.kernel, geometry.stride, geometry.dilation, geometry.out_shape)
+    best = np.full((out_h, out_w, padded.shape[2]), -np.inf, dtype=padded.dtype)
+    if not with_taps:  # np.maximum keeps NaN too: the same values, faster
+        for u in range(kh):
+            for v in range(kw):
+                np.maximum(best, geometry.tap(padded, u, v), out=best)
+        return best, None
+    taps = np.full(best.shape, -1, dtype=np.int64)
+    for u in range(kh):
+        for v in range(kw):
+            tap = geometry.tap(padded, u, v)
+            wins = (tap > best) | np.isnan(tap)
+            np.copyto(best, tap, where=wins)
+            np.copyto(taps, u * kw + v, where=wins)
+    if (taps < 0).any():  # every pixel of the window is −∞: torch names its first inside tap
+        ph, pw = padding
+        first_u = -(-np.maximum(ph - np.arange(out_h) * sh, 0) // dh)
+        first_v = -(-np.maximum(pw - np.arange(out_w) * sw, 0) // dw)
+        first = (first_u[:, None] * kw + first_v[None, :])[:, :, None]
+        taps = np.where(taps < 0, first, taps)
+    return best, taps
+
+
+def _running_sum(padded: np.ndarray, geometry: _Geometry) -> np.ndarray:
+    """Sum of every window, tap by tap in reading order (torch's order)."""
+    kh, kw = geometry.kernel
+    total = np.zeros((*geometry.out_shape, padded.shape[2]), dtype=padded.dtype)
+    for u in range(kh):
+        for v in range(kw):
+            total += geometry.tap(padded, u, v)
+    return total
+
+
+def _window_counts(n: int, kernel: int, stride: int, padding: int, out: int,
+                   count_include_pad: bool) -> np.ndarray:
+    """Pixels each window counts along one axis (torch's divisor, one factor of it)."""
+    starts = np.arange(out) * stride - padding
+    ends = np.minimum(starts + kernel, n + padding)  # the ceil_mode overhang never counts
+    if count_include_pad:
+        return ends - starts
+    return np.minimum(ends, n) - np.maximum(starts, 0)
 
 
 def unravel_pool_indices(indices: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
     """Turn max pooling's flat indices into ``(rows, cols)`` of the input.
+
+    Args:
+        indices: int array from ``pool2d(..., return_indices=True)``, any shape.
+        width: ``W`` of the pooled image.
+
+    Returns:
+        Two int arrays of ``indices``' shape: the row and the column of each winning pixel.
 
     Example:
         >>> unravel_pool_indices(np.array([5, 7]), 4)
@@ -176,7 +276,12 @@ def unravel_pool_indices(indices: np.ndarray, width: int) -> tuple[np.ndarray, n
 def global_avg_pool(image: Any) -> np.ndarray:
     """Global average pooling (seed 004's GAP): the mean of each channel.
 
-    Returns a 0-d array for ``H×W`` and a length-``C`` array for ``H×W×C``.
+    Args:
+        image: ``H×W`` or ``H×W×C``, any real dtype.
+
+    Returns:
+        A 0-d array for ``H×W`` and a length-``C`` array for ``H×W×C``; float32 (float64 stays
+        float64). Equal to ``F.adaptive_avg_pool2d(x, 1)``.
 
     Example:
         >>> global_avg_pool(np.ones((4, 4, 2)) * [1.0, 3.0]).tolist()
