@@ -66,6 +66,8 @@ def real_errors(errors: list[str]) -> list[str]:
     for error in errors:
         if error in probes or any(s in error for s in IGNORED_CONSOLE):
             continue
+        if error.startswith("FAILED") and "net::ERR_ABORTED" in error:
+            continue  # cancelled by the browser because the test moved to the next page
         if error.startswith(generic) and excused:
             excused -= 1
             continue
