@@ -1,12 +1,19 @@
-"""Per-session state: its keys, defaults, and the session's kernel library.
+"""Per-session state: its keys, defaults, the current image and the session's kernel library.
 
 Everything a user does lives in ``st.session_state`` (never in ``st.cache_resource``), so two
-people using the app at once never see each other's image, kernels or training run.
+people using the app at once never see each other's image, kernels or training run. Every page
+calls :func:`init_state` once, at the top (through ``ui.common.page_setup``).
+
+The kernel library is shared by the pages of one session: the Filter page saves and uses
+kernels, the Learn page adds ``source="learned"`` kernels and the LeNet page ``source="lenet"``
+ones. Kernels travel in and out as JSON (values + metadata) or as plain text.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,22 +22,48 @@ import streamlit as st
 
 import filters
 
-IMAGE = "image"                # CurrentImage
-KERNEL_LIBRARY = "kernel_library"  # name -> LibraryKernel
-DEFAULT_SAMPLE = "china"
+__all__ = [
+    "DEFAULT_SAMPLE",
+    "IMAGE",
+    "KERNEL_LIBRARY",
+    "KERNEL_SOURCES",
+    "UPLOAD_ERROR",
+    "WIDGET_DEFAULTS",
+    "CurrentImage",
+    "LibraryKernel",
+    "add_kernel_to_library",
+    "current_image",
+    "init_state",
+    "kernel_from_text_file",
+    "kernels_from_json",
+    "kernels_to_json",
+    "library_kernels",
+    "remove_kernel_from_library",
+    "sample_image",
+]
 
-# Widget keys whose values must survive moving between pages (Streamlit drops the state of
-# widgets that a page does not draw; writing the value back keeps it).
-# Defaults are set here once, so widgets are created without a value of their own.
+IMAGE = "image"                    # CurrentImage: the image every page works on
+KERNEL_LIBRARY = "kernel_library"  # dict name -> LibraryKernel
+UPLOAD_ERROR = "upload_error"      # the message of the last upload that could not be used
+DEFAULT_SAMPLE = "china"
+KERNEL_SOURCES = ("custom", "catalogue", "learned", "lenet", "uploaded")
+MAX_LIBRARY_SIZE = 200             # kernels per session (a JSON file cannot flood the memory)
+
+# Widgets whose values must survive moving between pages. Streamlit forgets the state of a
+# widget that the current page does not draw; writing the value back at the top of every page
+# keeps it. Defaults are set here once, so the widgets themselves are created without a value.
 WIDGET_DEFAULTS: dict[str, Any] = {
+    # image picker (sidebar of every page)
     "image_source": "sample",
     "sample_name": DEFAULT_SAMPLE,
     "colour_mode": "keep",
     "fast_preview": False,
     "alpha_background": "#ffffff",
+    # Filter page
     "filter_source": "catalogue",
     "filter_category": "edge",
-    "custom_text": "1 0 -1\n2 0 -2\n1 0 -1",
+    "filter_kernel": "sobel_x",
+    "custom_text": "1 0 -1\n1 0 -1\n1 0 -1",
     "filter_stride": 1,
     "filter_dilation": 1,
     "filter_padding_kind": "same",
@@ -40,41 +73,72 @@ WIDGET_DEFAULTS: dict[str, Any] = {
     "filter_flip": False,
     "filter_backend": "auto",
     "filter_normalize": "abs",
+    "mix_preset": "to_grey",
+    # Padding page
+    "pad_border_kernel": "blur",
+    # Pooling & upsampling page
+    "pool_mode": "max",
+    "pool_kernel": 2,
+    "pool_stride": 2,
+    "pool_padding": 0,
+    "pool_ceil": False,
+    "up_factor": 2,
+    "up_tkernel": "bilinear",
+    "up_text": "1 1 1\n1 1 1\n1 1 1",
 }
-PERSISTENT_WIDGETS = (*WIDGET_DEFAULTS, "filter_kernel")
 
 
 @dataclass
 class CurrentImage:
-    """The image every page works on: full resolution float32 in [0, 1].
+    """The image every page works on: full resolution, float32 in [0, 1].
 
     Attributes:
         array: ``H×W`` or ``H×W×3`` float32.
         name: file or sample name.
-        token: a short id of the pixels, used as a cache key.
-        notes: human-readable notes from decoding (EXIF rotation, alpha, first frame, ...).
+        token: a short id of the pixels, used as a cache key (``"sample:china"``,
+            ``"upload:<sha1>"``).
+        notes: what decoding did to the file, as ``(code, English message, values)``;
+            the image picker translates them when it shows them.
     """
 
     array: np.ndarray
     name: str
     token: str
-    notes: list[str] = field(default_factory=list)
+    notes: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
 
 @dataclass
 class LibraryKernel:
-    """A kernel the user saved: values plus where it came from."""
+    """A kernel the user saved.
+
+    Attributes:
+        values: float64 ``kh×kw``.
+        source: where it came from: ``"custom"``, ``"catalogue"``, ``"learned"``, ``"lenet"``
+            or ``"uploaded"``.
+        meta: anything worth keeping (learning loss, training accuracy, parameters...);
+            JSON-serialisable.
+    """
 
     values: np.ndarray
     source: str = "custom"
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+# Widgets made per kernel or per choice (``param_gaussian_blur_size``, ``mix_r``...) keep their
+# values across pages too: every plain value (not a button, upload or table) under these prefixes.
+PERSISTENT_PREFIXES = ("param_", "mix_", "custom_", "up_", "pool_", "pad_", "library_pick")
+
+
 def init_state() -> None:
     """Set every default once per session and keep widget values across pages."""
-    for key in PERSISTENT_WIDGETS:
+    for key in WIDGET_DEFAULTS:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and key.startswith(PERSISTENT_PREFIXES):
+            value = st.session_state[key]
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                st.session_state[key] = value
     for key, value in WIDGET_DEFAULTS.items():
         st.session_state.setdefault(key, value)
     st.session_state.setdefault(KERNEL_LIBRARY, {})
@@ -83,51 +147,115 @@ def init_state() -> None:
 
 
 def sample_image(name: str) -> CurrentImage:
-    """A built-in sample as the current image."""
-    array = filters.load_sample(name)
-    return CurrentImage(np.asarray(array, dtype=np.float32), name, f"sample:{name}")
+    """A built-in sample (:data:`filters.SAMPLES`) as the current image."""
+    array = np.asarray(filters.load_sample(name), dtype=np.float32)
+    return CurrentImage(array, name, f"sample:{name}")
 
 
 def current_image() -> CurrentImage:
-    """The session's current image (set by the image picker)."""
+    """The session's current image (chosen with the image picker)."""
     image: CurrentImage = st.session_state[IMAGE]
     return image
 
 
-def add_kernel_to_library(name: str, values: Any, *, source: str = "custom",
-                          meta: dict[str, Any] | None = None) -> str:
-    """Save a ``kh×kw`` kernel under ``name`` (made unique) in this session's library."""
-    library: dict[str, LibraryKernel] = st.session_state.setdefault(KERNEL_LIBRARY, {})
-    array = np.asarray(values, dtype=np.float64)
-    if array.ndim != 2 or not np.isfinite(array).all():
-        raise ValueError("A saved kernel must be a finite kh×kw array.")
-    base = name.strip() or "kernel"
-    unique, n = base, 2
-    while unique in library:
-        unique, n = f"{base} ({n})", n + 1
-    library[unique] = LibraryKernel(array, source, dict(meta or {}))
-    return unique
+# --- the kernel library ----------------------------------------------------------------------
 
 
 def library_kernels() -> dict[str, LibraryKernel]:
-    """This session's saved kernels, by name."""
+    """This session's saved kernels, by name, in the order they were added."""
     library: dict[str, LibraryKernel] = st.session_state.setdefault(KERNEL_LIBRARY, {})
     return library
 
 
+def add_kernel_to_library(name: str, kernel: Any, source: str = "custom",
+                          meta: dict[str, Any] | None = None) -> str:
+    """Save a ``kh×kw`` kernel in this session's library and return the name it got.
+
+    Args:
+        name: wanted name; `` (2)``, `` (3)``... is appended when it is taken.
+        kernel: ``kh×kw`` finite numbers (list of rows or array).
+        source: ``"custom" | "catalogue" | "learned" | "lenet" | "uploaded"``.
+        meta: extra facts to keep with it (must be JSON-serialisable to download it).
+
+    Raises:
+        ValueError: the kernel is not a finite 2-D array, is larger than
+            ``filters.limits.MAX_KERNEL_SIZE``, or the library is full.
+
+    Example:
+        >>> add_kernel_to_library("edge", [[1, -1]], source="learned", meta={"loss": 1e-6})
+        'edge'
+    """
+    library = library_kernels()
+    try:
+        array = np.array(kernel, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            "A kernel must be a 2-D array of numbers (rows of equal length)."
+        ) from None
+    if array.ndim != 2 or 0 in array.shape:
+        raise ValueError(f"A kernel must be a 2-D kh×kw array; got shape {array.shape}.")
+    limit = filters.limits.MAX_KERNEL_SIZE
+    if max(array.shape) > limit:
+        raise ValueError(f"A kernel can be at most {limit}×{limit}; got "
+                         f"{array.shape[0]}×{array.shape[1]}.")
+    if not np.isfinite(array).all():
+        raise ValueError("A kernel must hold finite numbers (no NaN or infinity).")
+    if len(library) >= MAX_LIBRARY_SIZE:
+        raise ValueError(f"The kernel library holds at most {MAX_LIBRARY_SIZE} kernels; "
+                         "remove some first.")
+    base = " ".join(str(name).split())[:60] or "kernel"
+    unique, n = base, 2
+    while unique in library:
+        unique, n = f"{base} ({n})", n + 1
+    library[unique] = LibraryKernel(array, str(source), dict(meta or {}))
+    return unique
+
+
+def remove_kernel_from_library(name: str) -> None:
+    """Forget the saved kernel ``name`` (nothing happens when there is none)."""
+    library_kernels().pop(name, None)
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with numpy scalars/arrays turned into JSON-friendly Python values."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _plain(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
 def kernels_to_json(kernels: dict[str, LibraryKernel]) -> str:
-    """The library (or part of it) as JSON: name, values, source, metadata."""
+    """Kernels as a JSON list of ``{"name", "values", "source", "meta"}`` objects.
+
+    Example:
+        >>> kernels_to_json({"edge": LibraryKernel(np.array([[1.0, -1.0]]))})[:30]
+        '[\\n {\\n  "name": "edge",\\n  "values"'
+    """
     return json.dumps(
-        [{"name": name, "values": k.values.tolist(), "source": k.source, "meta": k.meta}
+        [{"name": name, "values": k.values.tolist(), "source": k.source, "meta": _plain(k.meta)}
          for name, k in kernels.items()],
         ensure_ascii=False, indent=1,
     )
 
 
 def kernels_from_json(text: str) -> list[tuple[str, np.ndarray, str, dict[str, Any]]]:
-    """Read kernels saved by :func:`kernels_to_json` (or one ``{"values": ...}`` object).
+    """Read kernels written by :func:`kernels_to_json` (or one ``{"values": ...}`` object).
 
-    Raises ``ValueError`` with a message when the JSON is not a list of kernels.
+    Returns:
+        ``(name, values, source, meta)`` per kernel; ``values`` are checked by
+        :func:`filters.parse_kernel` (finite, rectangular, at most the kernel size limit).
+
+    Raises:
+        ValueError: the text is not JSON, or an entry has no usable ``values``.
     """
     try:
         data = json.loads(text)
@@ -136,16 +264,37 @@ def kernels_from_json(text: str) -> list[tuple[str, np.ndarray, str, dict[str, A
             f"The file is not valid JSON ({error.msg}, line {error.lineno})."
         ) from None
     items = data if isinstance(data, list) else [data]
+    if not items:
+        raise ValueError("The JSON file holds an empty list: no kernels to add.")
+    if len(items) > MAX_LIBRARY_SIZE:
+        raise ValueError(f"The file holds {len(items)} kernels; at most {MAX_LIBRARY_SIZE}.")
     kernels = []
     for index, item in enumerate(items, start=1):
         if not isinstance(item, dict) or "values" not in item:
             raise ValueError(f"Entry {index} has no 'values' (a list of rows of numbers).")
         rows = item["values"]
-        if not (isinstance(rows, list) and rows and all(isinstance(r, list) for r in rows)):
+        if not (isinstance(rows, list) and rows and all(isinstance(r, list) and r for r in rows)):
             raise ValueError(f"Entry {index}: 'values' must be a list of rows of numbers.")
-        text_rows = "\n".join(" ".join(str(v) for v in row) for row in rows)
-        values = filters.parse_kernel(text_rows)
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                   for row in rows for v in row):
+            raise ValueError(f"Entry {index}: every value must be a number.")
+        text_rows = "\n".join(" ".join(repr(float(v)) for v in row) for row in rows)
+        try:
+            values = filters.parse_kernel(text_rows)
+        except ValueError as error:
+            raise ValueError(f"Entry {index}: {error}") from None
         meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
+        source = str(item.get("source", "uploaded"))
         kernels.append((str(item.get("name", f"kernel {index}")), values,
-                        str(item.get("source", "uploaded")), meta))
+                        source if source in KERNEL_SOURCES else "uploaded", meta))
     return kernels
+
+
+def kernel_from_text_file(file_name: str, text: str) -> tuple[str, np.ndarray]:
+    """A kernel typed in a text file (rows of numbers, as :func:`filters.parse_kernel` reads).
+
+    Returns:
+        ``(name, values)`` with the name taken from the file name without its extension.
+    """
+    name = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", file_name.strip()) or "kernel"
+    return name, filters.parse_kernel(text)
