@@ -1,15 +1,16 @@
 """Padding: the four modes side by side, the notes' 4×4 grids, and their effect on borders."""
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 import filters
 from filters.export import pad_snippets
 from ui.common import guard, page_setup
-from ui.explain_figures import number_grid
-from ui.figures import line_chart
-from ui.i18n import t
-from ui.image_source import show_image, working_image
+from ui.controls import padding_names_table
+from ui.figures import line_chart, number_table
+from ui.i18n import option_format, t
+from ui.image_source import show_image, working_image, zoomed
 
 page_setup("padding.title")
 st.title(t("padding.title"))
@@ -18,69 +19,99 @@ st.caption(t("padding.caption"))
 image, token = working_image()
 h, w = image.shape[:2]
 side = min(h, w)
-upper = max(2, min(side - 1, max(8, side // 2)))  # reflect needs padding < side
-st.session_state.setdefault("pad_amount", max(1, side // 8))
-st.session_state["pad_amount"] = int(np.clip(st.session_state["pad_amount"], 1, upper))
-amount = st.slider(t("padding.amount"), 1, upper, key="pad_amount")
-if upper == side - 1:
-    st.caption(t("padding.too_wide", n=side))
 
 
 @st.cache_data(max_entries=16, ttl=1800, show_spinner=False)
 def padded_view(token: str, amount: int, mode: str, _image: np.ndarray) -> np.ndarray:
+    """filters.pad, cached on the image token, the amount and the mode."""
     return filters.pad(_image, amount, mode)
 
 
+# --- the four modes on the user's image ------------------------------------------------------
 st.subheader(t("padding.modes"))
+upper = max(1, min(side - 1, max(4, side // 4)))   # torch's reflect needs padding < side
+if upper > 1:
+    st.session_state.setdefault("pad_amount", max(1, min(upper, side // 8)))
+    st.session_state["pad_amount"] = int(np.clip(st.session_state["pad_amount"], 1, upper))
+    amount = int(st.slider(t("padding.amount"), 1, upper, key="pad_amount",
+                           help=t("padding.amount_help", n=upper)))
+else:
+    amount = 1
+    st.caption(t("padding.tiny", h=h, w=w))
+shapes = {}
 for column, mode in zip(st.columns(4), filters.PADDING_MODES, strict=True):
     with column:
-        padded = guard(padded_view, token, int(amount), mode, image)
+        padded = guard(padded_view, token, amount, mode, image)
         if padded is not None:
-            show_image(padded, t(f"mode.{mode}"))
+            shapes[mode] = padded.shape
+            show_image(padded, f"{t(f'mode.{mode}')} · {padded.shape[0]}×{padded.shape[1]}")
+            st.caption(t(f"padding.what.{mode}"))
+st.session_state["padding_shapes"] = shapes
 
+# --- the notes' 4×4 matrix -------------------------------------------------------------------
 st.subheader(t("padding.notes"))
 st.caption(t("padding.notes_caption"))
-matrix = np.arange(1, 17, dtype=np.float32).reshape(4, 4)
-st.session_state["padding_grids"] = {}
+matrix = filters.load_sample("notes_matrix_4x4")
+grids: dict[str, list[list[int]]] = {}
 for column, mode in zip(st.columns(4), filters.PADDING_MODES, strict=True):
-    grid = filters.pad(matrix, 1, mode).astype(int)
-    st.session_state["padding_grids"][mode] = grid.tolist()
+    grid = filters.pad(matrix, 1, mode)
+    grids[mode] = np.asarray(grid).astype(int).tolist()
     with column:
-        st.plotly_chart(number_grid(grid, title=t(f"mode.{mode}"), padding=(1, 1, 1, 1),
-                                    colorscale="Blues", cell=40), key=f"grid_{mode}")
+        st.markdown(f"**{t(f'mode.{mode}')}**")
+        st.table(number_table(grid, padding=(1, 1, 1, 1)), hide_index=True, hide_header=True)
+st.session_state["padding_grids"] = grids
 
+with st.expander(t("padding.table"), expanded=False):
+    st.caption(t("padding.table_caption"))
+    st.dataframe(pd.DataFrame(padding_names_table()), hide_index=True, width="stretch")
+
+# --- what each mode does to the border of a filtered image -----------------------------------
 st.subheader(t("padding.border"))
-choice = st.radio(t("padding.border_kernel"), ["blur", "edge"], key="pad_border_kernel",
-                  horizontal=True, format_func=lambda v: t(f"padding.border.{v}"))
+st.caption(t("padding.border_caption"))
+a, b = st.columns([2, 3])
+choice = a.radio(t("padding.border_kernel"), ["blur", "edge"], key="pad_border_kernel",
+                 horizontal=True, format_func=option_format("padding.border."))
 kernel = (filters.get_kernel("box_blur", size=15) if choice == "blur"
           else filters.get_kernel("sobel_x"))
 grey = image if image.ndim == 2 else filters.to_grey(image)
-# The corner with the most detail shows the border effect best (rows, cols as slices).
+# The corner with the most detail shows the border effect best.
 size = min(h, w, 96)
-corners = [(slice(0, size), slice(0, size)), (slice(0, size), slice(w - size, w)),
-           (slice(h - size, h), slice(0, size)), (slice(h - size, h), slice(w - size, w))]
-rows, cols = max(corners, key=lambda rc: float(grey[rc].std()))
-crop = grey[rows, cols]
-edge_row = 0 if rows.start == 0 else -1
-zoom_rows = slice(0, 32) if rows.start == 0 else slice(-32, None)
-zoom_cols = slice(0, 32) if cols.start == 0 else slice(-32, None)
-profiles = {}
-for column, mode in zip(st.columns(4), filters.PADDING_MODES, strict=True):
+top_rows, bottom_rows = slice(0, size), slice(h - size, h)
+left_cols, right_cols = slice(0, size), slice(w - size, w)
+corners = {"tl": (top_rows, left_cols), "tr": (top_rows, right_cols),
+           "bl": (bottom_rows, left_cols), "br": (bottom_rows, right_cols)}
+best = max(corners, key=lambda c: float(grey[corners[c]].std()))
+corner = b.radio(t("padding.corner"), list(corners), index=list(corners).index(best),
+                 key="pad_corner", horizontal=True, format_func=option_format("padding.corner."))
+rows_slice, cols_slice = corners[corner]
+crop = grey[rows_slice, cols_slice]
+zoom = min(32, crop.shape[0], crop.shape[1])
+zoom_rows = slice(0, zoom) if corner[0] == "t" else slice(crop.shape[0] - zoom, crop.shape[0])
+zoom_cols = slice(0, zoom) if corner[1] == "l" else slice(crop.shape[1] - zoom, crop.shape[1])
+edge_row = 0 if corner[0] == "t" else -1
+profiles, border_outputs = {}, {}
+columns = st.columns(4)
+for column, mode in zip(columns, filters.PADDING_MODES, strict=True):
     out = guard(filters.conv2d, crop, kernel, padding="same", padding_mode=mode)
     if out is None:
         continue
-    profiles[t(f"mode.{mode}")] = out[edge_row, :48] if cols.start == 0 else out[edge_row, -48:]
+    border = out[edge_row, :] if corner[1] == "l" else out[edge_row, ::-1]
+    profiles[t(f"mode.{mode}")] = border[:48]
+    border_outputs[mode] = out
     with column:
-        show_image(np.kron(out[zoom_rows, zoom_cols], np.ones((4, 4))), t(f"mode.{mode}"),
+        show_image(zoomed(out[zoom_rows, zoom_cols], 8), t(f"mode.{mode}"),
                    "clip" if choice == "blur" else "abs")
+st.session_state["padding_border"] = {"corner": corner, "outputs": border_outputs}
 if profiles:
-    st.plotly_chart(line_chart(profiles, t("padding.profile", n=48)), key="border_profile")
+    st.plotly_chart(line_chart(profiles, t("padding.profile", n=min(48, crop.shape[1])),
+                               x_title=t("padding.profile_x"), y_title=t("padding.profile_y")),
+                    key="border_profile")
 
 with st.expander(t("common.code")):
-    st.caption(t("common.code_help"))
+    st.caption(t("padding.code_help"))
     mode = st.selectbox(t("common.padding_mode"), list(filters.PADDING_MODES),
-                        key="pad_code_mode", format_func=lambda m: t(f"mode.{m}"))
-    snippets = pad_snippets(int(amount), mode)
+                        key="pad_code_mode", format_func=option_format("mode."))
+    snippets = pad_snippets(amount, mode)
     for tab, code in zip(st.tabs(list(snippets)), snippets.values(), strict=True):
         with tab:
             st.code(code, language="python")

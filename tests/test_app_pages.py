@@ -1,176 +1,16 @@
-"""The pages, driven headlessly with Streamlit's AppTest: real values, not just elements."""
+"""Pages 4–7 (How convolution works, Learn a kernel, Train LeNet, Receptive fields) driven
+headlessly with Streamlit's AppTest: real values, not just elements.
+
+The landing page, the shared picker and pages 1–3 have their own files (test_app_common.py,
+test_app_filter.py, test_app_padding.py, test_app_pooling.py).
+"""
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
-import pytest
-from PIL import Image
-from streamlit.testing.v1 import AppTest
 
 import filters
-
-TIMEOUT = 90
-
-
-def open_page(page: str | None = None) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
-    at.run()
-    assert not at.exception
-    if page:
-        at.switch_page(page)
-        at.run()
-        assert not at.exception, at.exception
-    return at
-
-
-def png_bytes(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(array).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def jpeg_bytes(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(array).save(buffer, format="JPEG", quality=95)
-    return buffer.getvalue()
-
-
-def upload(at: AppTest, name: str, data: bytes, mime: str) -> AppTest:
-    at.radio(key="image_source").set_value("upload").run()
-    at.file_uploader(key="upload").set_value((name, data, mime))
-    at.run()
-    return at
-
-
-@pytest.fixture(scope="module")
-def gradient() -> np.ndarray:
-    rows = np.linspace(0, 255, 40)[:, None] * np.ones((1, 56))
-    pixels = np.stack([rows, rows[::-1], np.full_like(rows, 90)], axis=-1)
-    return pixels.astype(np.uint8)
-
-
-def test_landing_page_runs_and_links_every_page():
-    at = open_page()
-    assert at.title[0].value == "Convolution Lab"
-    assert not at.error
-
-
-def test_filter_page_output_equals_conv2d_on_the_sample():
-    at = open_page("pages/1_Filter.py")
-    summary = at.session_state["filter_output_summary"]
-    image = filters.load_sample("china")
-    expected = filters.conv2d(image, filters.get_kernel("sobel_x"), padding="same",
-                              padding_mode="reflect")
-    assert summary["shape"] == expected.shape
-    assert summary["sum"] == pytest.approx(float(expected.sum()), rel=1e-4, abs=1e-2)
-    assert summary["max"] == pytest.approx(float(expected.max()), abs=1e-4)
-
-
-def test_kernel_change_changes_the_output_values():
-    at = open_page("pages/1_Filter.py")
-    before = at.session_state["filter_output_summary"]
-    at.selectbox(key="filter_kernel").select("laplacian_8").run()
-    after = at.session_state["filter_output_summary"]
-    assert after["sum"] != pytest.approx(before["sum"])
-    image = filters.load_sample("china")
-    expected = filters.conv2d(image, filters.get_kernel("laplacian_8"), padding="same",
-                              padding_mode="reflect")
-    assert after["min"] == pytest.approx(float(expected.min()), abs=1e-4)
-
-
-@pytest.mark.parametrize("kind", ["png", "jpeg"])
-def test_uploaded_images_flow_through_the_filter(kind, gradient):
-    at = open_page("pages/1_Filter.py")
-    data = png_bytes(gradient) if kind == "png" else jpeg_bytes(gradient)
-    upload(at, f"gradient.{kind}", data, f"image/{kind}")
-    assert not at.exception and not at.error
-    summary = at.session_state["filter_output_summary"]
-    assert summary["shape"] == (40, 56, 3)
-    decoded = filters.load_image(data)
-    expected = filters.conv2d(decoded, filters.get_kernel("sobel_x"), padding="same",
-                              padding_mode="reflect")
-    assert summary["sum"] == pytest.approx(float(expected.sum()), abs=1e-3)
-
-
-def test_corrupt_upload_shows_an_error_and_keeps_the_previous_image(gradient):
-    at = open_page("pages/1_Filter.py")
-    upload(at, "gradient.png", png_bytes(gradient), "image/png")
-    good = at.session_state["filter_output_summary"]
-    upload(at, "broken.png", b"\x89PNG\r\n\x1a\n this is not really a png", "image/png")
-    assert not at.exception
-    assert any("broken.png" in e.value for e in at.error)
-    assert at.session_state["filter_output_summary"]["sum"] == pytest.approx(good["sum"])
-
-
-def test_typed_kernel_errors_are_shown_and_text_kept():
-    at = open_page("pages/1_Filter.py")
-    at.radio(key="filter_source").set_value("custom").run()
-    at.text_area(key="custom_text").input("1 2\n3").run()
-    assert not at.exception
-    assert any("Row 2 has 1 numbers" in e.value for e in at.error)
-    assert at.text_area(key="custom_text").value == "1 2\n3"
-    at.text_area(key="custom_text").input("0 0 0; 0 2 0; 0 0 0").run()
-    summary = at.session_state["filter_output_summary"]
-    image = filters.load_sample("china")
-    assert summary["sum"] == pytest.approx(float(2 * image.sum()), rel=1e-5)
-
-
-def test_stride_that_leaves_no_output_is_a_message_not_a_traceback():
-    at = open_page("pages/1_Filter.py")
-    at.radio(key="filter_padding_kind").set_value("valid").run()
-    at.number_input(key="filter_dilation").set_value(32).run()
-    at.radio(key="filter_category").set_value("blur").run()
-    at.selectbox(key="filter_kernel").select("gaussian_blur").run()
-    at.slider(key="param_gaussian_blur_size").set_value(31).run()
-    assert not at.exception
-    assert any("no output" in e.value for e in at.error)
-
-
-def test_channel_mixing_full_weight_matches_conv2d():
-    at = open_page("pages/1_Filter.py")
-    at.radio(key="filter_source").set_value("mix").run()
-    summary = at.session_state["filter_output_summary"]
-    image = filters.load_sample("china")
-    weight = np.array([0.299, 0.587, 0.114])[None, :, None, None] * \
-        filters.get_kernel("sobel_x")[None, None]
-    expected = filters.conv2d(image, weight, padding="same", padding_mode="reflect")
-    assert summary["shape"] == expected.shape == (427, 640, 1)
-    assert summary["sum"] == pytest.approx(float(expected.sum()), abs=1e-2)
-
-
-def test_saved_kernel_lands_in_the_library_and_is_usable():
-    at = open_page("pages/1_Filter.py")
-    at.text_input(key="save_name_sobel_x").input("my edge").run()
-    at.button(key="save_kernel").click().run()
-    assert "my edge" in at.session_state["kernel_library"]
-    at.radio(key="filter_source").set_value("library").run()
-    assert not at.exception
-    assert at.selectbox(key="library_pick").value == "my edge"
-
-
-def test_chinese_switch_changes_the_text():
-    at = open_page("pages/1_Filter.py")
-    assert at.title[0].value == "Filter"
-    at.radio(key="lang").set_value("zh").run()
-    assert at.title[0].value == "滤波"
-    assert any("卷积" in c.value for c in at.caption)
-
-
-def test_padding_page_grids_equal_the_notes():
-    from tests.test_study_notes import SEED2_PADDED
-
-    at = open_page("pages/2_Padding.py")
-    grids = at.session_state["padding_grids"]
-    for mode, expected in SEED2_PADDED.items():
-        assert grids[mode] == expected
-
-
-def test_padding_page_runs_on_a_tiny_upload():
-    at = open_page("pages/2_Padding.py")
-    upload(at, "tiny.png", png_bytes(np.full((3, 3), 200, np.uint8)), "image/png")
-    assert not at.exception
+from tests.conftest import open_page, png_bytes
 
 
 def test_explain_page_steps_through_seed000_to_the_notes_output():
@@ -213,34 +53,6 @@ def test_solver_presets_give_the_notes_numbers():
     at.button(key="preset_up").click().run()
     at.number_input(key="solver_op").set_value(2).run()  # output_padding = stride: refused
     assert any("output_padding (2) must be smaller" in e.value for e in at.error)
-
-
-def test_pooling_page_numbers():
-    at = open_page("pages/3_Pooling_and_Upsampling.py")
-    assert at.session_state["pool_output_shape"] == (213, 320, 3)  # 427×640 max-pooled by 2
-    assert at.session_state["round_trip"] == (16, 31, 32)
-    assert at.session_state["checkerboard"] == [1.0, 2.0, 4.0]
-    winners = at.session_state["pool_winners"]
-    assert len(winners) == 16
-    for row, col in winners:  # each winner lies in its own 2×2 window
-        assert (row // 2, col // 2) in {(r // 2, c // 2) for r, c in winners}
-    at.radio(key="pool_mode").set_value("avg").run()
-    at.toggle(key="pool_ceil").set_value(True).run()
-    at.number_input(key="pool_kernel").set_value(3).run()
-    assert at.session_state["pool_output_shape"] == (
-        filters.pooling.pool_output_size(427, 3, 2, 0, 1, True),
-        filters.pooling.pool_output_size(640, 3, 2, 0, 1, True), 3)
-    at.number_input(key="pool_padding").set_value(2).run()  # more than half of 3: refused
-    assert any("more than half the pooling window" in e.value for e in at.error)
-
-
-def test_pooling_page_custom_transposed_kernel_and_bad_text():
-    at = open_page("pages/3_Pooling_and_Upsampling.py")
-    assert at.session_state["up_transposed_shape"] == (96, 96)
-    at.radio(key="up_tkernel").set_value("custom").run()
-    at.text_area(key="up_text").input("1 2 x").run()
-    assert not at.exception
-    assert any("'x' is not a number" in e.value for e in at.error)
 
 
 def test_receptive_field_page_presets():
@@ -286,10 +98,11 @@ def test_learn_page_start_steps_pause_and_the_kernel_lands_in_the_library():
     assert not at.exception
 
 
-def test_learn_page_mismatched_after_image_is_a_message(gradient):
+def test_learn_page_mismatched_after_image_is_a_message(gradient_rgb):
     at = open_page("pages/5_Learn_a_kernel.py")
     at.radio(key="learn_target").set_value("pair").run()
-    at.file_uploader(key="learn_after").set_value(("after.png", png_bytes(gradient), "image/png"))
+    after = ("after.png", png_bytes(gradient_rgb), "image/png")
+    at.file_uploader(key="learn_after").set_value(after)
     at.run()
     assert not at.exception
     assert any("must be the same size" in e.value for e in at.error)

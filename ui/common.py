@@ -16,7 +16,9 @@ T = TypeVar("T")
 
 
 def page_setup(title_key: str, *, picker: bool = True) -> None:
-    """Config, state and the shared sidebar (language, navigation, image picker)."""
+    """Start a page: page config (wide layout, translated browser-tab title), the session's
+    state, and the shared sidebar: the English / 中文 switch, the translated navigation and,
+    unless ``picker=False``, the image picker. Call it first on every page."""
     st.set_page_config(page_title=f"{t(title_key)} · Convolution Lab", layout="wide",
                        page_icon="🔲")
     init_state()
@@ -29,7 +31,13 @@ def page_setup(title_key: str, *, picker: bool = True) -> None:
 
 
 def guard(function: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
-    """Call a library function; show ``st.error`` and return ``None`` on ValueError/TypeError."""
+    """Call a library function; on ``ValueError``/``TypeError`` render ``st.error`` (translated
+    prefix + the library's message) and return ``None``, so a page never shows a traceback and
+    keeps the user's inputs as they are.
+
+    Example:
+        >>> kernel = guard(filters.parse_kernel, text)  # None (and a message) if text is bad
+    """
     try:
         return function(*args, **kwargs)
     except (ValueError, TypeError) as error:

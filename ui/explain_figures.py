@@ -92,9 +92,9 @@ def number_grid(
         width=max(160, cell * width + 40),
         height=max(140, cell * height + 60),
         margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-        xaxis={"showticklabels": False, "showgrid": False, "zeroline": False,
+        xaxis={"showticklabels": False, "showgrid": False, "zeroline": False, "ticks": "",
                "constrain": "domain"},
-        yaxis={"showticklabels": False, "showgrid": False, "zeroline": False,
+        yaxis={"showticklabels": False, "showgrid": False, "zeroline": False, "ticks": "",
                "autorange": "reversed", "scaleanchor": "x"},
         plot_bgcolor="white",
     )

@@ -1,5 +1,11 @@
 """Every string of the interface in English and 中文, and ``t()`` to look one up.
 
+``STRINGS`` is one flat dict ``key -> (English, 中文)``, grouped by page under comment headers;
+a page adds its strings by appending a group. Keys are ``"<page or area>.<name>"``; strings may
+hold ``{named}`` fields filled by ``t(key, name=value)``. A test checks that every key has both
+languages with the same fields, and that every ``t("...")`` in ``app.py``, ``pages/`` and ``ui/``
+names a key that exists.
+
 Technical terms follow the study notes: 卷积核 (kernel), 步幅 (stride), 填充 (padding),
 膨胀 (dilation), 感受野 (receptive field), 池化 (pooling), 转置卷积 (transposed convolution),
 互相关 (cross-correlation).
@@ -7,7 +13,13 @@ Technical terms follow the study notes: 卷积核 (kernel), 步幅 (stride), 填
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
+
+__all__ = ["LANGUAGES", "LANG_KEY", "STRINGS", "has_key", "lang", "language_switch",
+           "option_format", "t", "t_in"]
 
 LANGUAGES = {"en": "English", "zh": "中文"}
 LANG_KEY = "lang"
@@ -43,7 +55,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "common.download_input": ("Download input.npy", "下载 input.npy"),
     "common.download_snippet": ("Download {name}.py", "下载 {name}.py"),
     "common.size": ("{h}×{w} pixels", "{h}×{w} 像素"),
-    # --- image source -------------------------------------------------------------------------
+    "mode.zeros": ("zeros", "零填充 zeros"),
+    "mode.reflect": ("reflect", "反射 reflect"),
+    "mode.replicate": ("replicate", "复制 replicate"),
+    "mode.circular": ("circular", "循环 circular"),
+    "stats.min": ("min", "最小值"),
+    "stats.max": ("max", "最大值"),
+    "stats.mean": ("mean", "平均值"),
+    "stats.shape": ("shape", "形状"),
+    # --- image source (sidebar of every page) ---------------------------------------------------
     "image.header": ("Image", "图像"),
     "image.source": ("Source", "来源"),
     "image.source.sample": ("Sample", "示例图像"),
@@ -54,12 +74,24 @@ STRINGS: dict[str, tuple[str, str]] = {
         "PNG, JPEG, WebP, BMP, TIFF or GIF (first frame); up to {mb} MB and {mp} megapixels.",
         "支持 PNG、JPEG、WebP、BMP、TIFF 或 GIF（第一帧）；最大 {mb} MB、{mp} 百万像素。",
     ),
+    "image.background": ("Background for transparent pixels", "透明像素的背景色"),
+    "image.background_help": ("PNG, WebP and GIF transparency is composited on this colour.",
+                              "PNG、WebP 和 GIF 的透明部分会合成到这个颜色上。"),
+    "image.upload_waiting": (
+        "Choose a file; until then the current image stays.",
+        "请选择文件；在此之前保留当前图像。",
+    ),
     "image.colour": ("Colour", "颜色"),
     "image.colour.keep": ("Colour (RGB)", "彩色 (RGB)"),
     "image.colour.grey": ("Grey", "灰度"),
     "image.fast": (
         "Fast preview (work on a copy at most 800 px)",
         "快速预览（在最长边 800 像素的副本上计算）",
+    ),
+    "image.fast_help": (
+        "Off: every page computes on the full-resolution image. On: on a reduced copy, for speed "
+        "with very large photos.",
+        "关闭：所有页面都在原始分辨率的图像上计算。开启：在缩小的副本上计算，处理超大照片时更快。",
     ),
     "image.current": ("Current: {name}, {w}×{h}, {kind}", "当前：{name}，{w}×{h}，{kind}"),
     "image.kind.grey": ("grey", "灰度"),
@@ -77,32 +109,71 @@ STRINGS: dict[str, tuple[str, str]] = {
         "无法使用 {name}：{message} 已保留之前的图像。",
     ),
     "image.notes": ("About this file", "文件说明"),
-    "image.background": ("Background for transparent pixels", "透明像素的背景色"),
-    "image.background_help": ("PNG, WebP and GIF transparency is composited on this colour.",
-                              "PNG、WebP 和 GIF 的透明部分会合成到这个颜色上。"),
-    # --- landing ------------------------------------------------------------------------------
+    # Notes of the decoder (filters.image_io.Note codes); fields are the note's values.
+    "note.first_frame": (
+        "Animated file ({frames} frames): only the first frame is used.",
+        "动画文件（共 {frames} 帧）：只使用第一帧。",
+    ),
+    "note.exif_rotated": (
+        "Turned upright using the EXIF orientation ({orientation}).",
+        "已按 EXIF 方向信息（{orientation}）旋转为正向。",
+    ),
+    "note.exif_unreadable": (
+        "The EXIF data is unreadable; shown as stored.",
+        "EXIF 信息无法读取；按存储方向显示。",
+    ),
+    "note.alpha_composited": (
+        "Transparent areas were composited on the background {background}.",
+        "透明区域已合成到背景色 {background} 上。",
+    ),
+    "note.sixteen_bit": ("16-bit image: values divided by 65535.", "16 位图像：数值除以 65535。"),
+    "note.reduced_to_8_bit": (
+        "16-bit colour was reduced to 8 bits per channel by the decoder.",
+        "解码器已将 16 位彩色降为每通道 8 位。",
+    ),
+    "note.float_rescaled": (
+        "Floating-point values from {min:g} to {max:g} were stretched to 0–1.",
+        "浮点数值 {min:g} 到 {max:g} 已拉伸到 0–1。",
+    ),
+    "note.int_rescaled": (
+        "Integer values from {min:g} to {max:g} were stretched to 0–1.",
+        "整数数值 {min:g} 到 {max:g} 已拉伸到 0–1。",
+    ),
+    "note.non_finite": ("{count} NaN or infinite values were set to 0.",
+                        "{count} 个 NaN 或无穷大的值已设为 0。"),
+    "note.cmyk_converted": ("CMYK converted to RGB.", "CMYK 已转换为 RGB。"),
+    "note.lab_converted": ("CIE L*a*b* converted to sRGB.", "CIE L*a*b* 已转换为 sRGB。"),
+    "note.converted_to_grey": ("Colour converted to grey.", "彩色已转换为灰度。"),
+    "note.downscaled": ("The image was downscaled.", "图像已缩小。"),
+    "note.extreme_aspect": ("Very elongated image ({width}×{height}).",
+                            "图像非常细长（{width}×{height}）。"),
+    # --- landing --------------------------------------------------------------------------------
     "home.tagline": (
         "See and use 2-D convolution on your own images.",
         "在你自己的图像上观察和使用二维卷积。",
     ),
     "home.intro": (
-        "Pick an image in the sidebar (or upload your own), then open a page. Every number comes "
-        "from the `filters` library, which you can also use from Python and the command line.",
-        "在侧边栏选择图像（或上传你自己的），然后打开一个页面。所有数值都来自 `filters` 库，"
+        "Pick an image in the sidebar (a sample or your own upload), then open a page. Every "
+        "number comes from the `filters` library, which you can also use from Python and the "
+        "command line.",
+        "在侧边栏选择图像（示例图像或你上传的图像），然后打开一个页面。所有数值都来自 `filters` 库，"
         "你也可以在 Python 和命令行中使用它。",
     ),
     "home.pages": ("What you can do", "你可以做什么"),
     "home.filter": (
-        "Apply classic or custom kernels with stride, padding, dilation, bias.",
-        "使用经典或自定义卷积核，调节步幅、填充、膨胀和偏置。",
+        "Apply classic or custom kernels with stride, padding, dilation, bias; mix colour "
+        "channels with a full weight; download the result.",
+        "使用经典或自定义卷积核，调节步幅、填充、膨胀和偏置；用完整权重混合颜色通道；下载结果。",
     ),
     "home.padding": (
-        "Compare zeros, reflect, replicate and circular padding.",
-        "比较零填充、反射、复制和循环填充。",
+        "Compare zeros, reflect, replicate and circular padding on your image and on the notes' "
+        "4×4 matrix.",
+        "在你的图像和笔记中的 4×4 矩阵上比较零填充、反射、复制和循环填充。",
     ),
     "home.pooling": (
-        "Pool, upsample, and see transposed convolution step by step.",
-        "池化、上采样，并逐步查看转置卷积。",
+        "Max, average and Lp pooling; interpolation next to transposed convolution; the "
+        "checkerboard artefact.",
+        "最大、平均和 Lp 池化；插值与转置卷积对比；棋盘格伪影。",
     ),
     "home.explain": (
         "Step through a convolution and solve the size formula backwards.",
@@ -119,6 +190,47 @@ STRINGS: dict[str, tuple[str, str]] = {
         "与 OpenCV、SciPy、PyTorch 的速度对比。",
     ),
     "home.preview": ("Current image", "当前图像"),
+    "home.preview_caption": ("{w}×{h} pixels", "{w}×{h} 像素"),
+    "home.picker_hint": (
+        "Change the image, grey/colour and the language in the sidebar; the choice follows you "
+        "to every page.",
+        "在侧边栏更换图像、灰度/彩色和语言；你的选择在所有页面中保持不变。",
+    ),
+    "home.python": ("The same in Python", "在 Python 中同样可用"),
+    "home.cli": (
+        "Or on the command line: python -m filters apply photo.jpg -o edges.png --kernel sobel_x",
+        "或在命令行中：python -m filters apply photo.jpg -o edges.png --kernel sobel_x",
+    ),
+    # --- kernel editor (Filter page and others) --------------------------------------------------
+    "kernel.tab_text": ("Text", "文本"),
+    "kernel.tab_grid": ("Grid", "表格"),
+    "kernel.text_label": ("Kernel rows", "卷积核（按行）"),
+    "kernel.text_help": (
+        "Rows of numbers: spaces or commas between numbers, new lines or ';' between rows; "
+        "fractions like 1/16; an optional first line with a single factor (e.g. 1/9).",
+        "按行输入数字：数字之间用空格或逗号，行之间用换行或分号；可用 1/16 这样的分数；"
+        "第一行可以是单独一个系数（如 1/9）。",
+    ),
+    "kernel.rows": ("Rows", "行数"),
+    "kernel.cols": ("Columns", "列数"),
+    "kernel.grid_help": (
+        "Double-click a cell, type a number and press Enter: the Text tab follows the grid.",
+        "双击单元格，输入数字后按回车：“文本”标签页会随表格更新。",
+    ),
+    "kernel.grid_needs_text": (
+        "Type a valid kernel in the Text tab first.",
+        "请先在“文本”标签页中输入有效的卷积核。",
+    ),
+    "kernel.grid_last_good": (
+        "The text has an error; the grid shows the last valid kernel (editing it replaces the text).",
+        "文本有错误；表格显示上一个有效的卷积核（编辑表格将替换文本）。",
+    ),
+    "kernel.weight_cut": ("Only the first 8×8 kernels are drawn.", "只绘制前 8×8 个卷积核。"),
+    "source.custom": ("typed", "自定义"),
+    "source.catalogue": ("catalogue", "卷积核库"),
+    "source.learned": ("learned", "学习得到"),
+    "source.lenet": ("LeNet", "LeNet"),
+    "source.uploaded": ("uploaded", "上传"),
     # --- filter page --------------------------------------------------------------------------
     "filter.title": ("Filter", "滤波"),
     "filter.caption": (
@@ -126,83 +238,156 @@ STRINGS: dict[str, tuple[str, str]] = {
         "pixels under it (cross-correlation, as in PyTorch).",
         "让卷积核在图像上滑动：每个输出像素是卷积核与其覆盖像素的乘积之和（互相关，与 PyTorch 相同）。",
     ),
+    "filter.kernel_header": ("Kernel", "卷积核"),
     "filter.source": ("Kernel from", "卷积核来源"),
     "filter.source.catalogue": ("Catalogue", "卷积核库"),
     "filter.source.custom": ("Type your own", "自定义"),
     "filter.source.library": ("My kernels", "我的卷积核"),
-    "filter.source.mix": ("Mix channels (full weight)", "通道混合（完整权重）"),
+    "filter.source.mix": ("Mix channels", "通道混合"),
     "filter.category": ("Category", "类别"),
     "category.edge": ("Edges", "边缘"),
     "category.blur": ("Blur", "模糊"),
     "category.sharpen": ("Sharpen", "锐化"),
     "category.other": ("Other", "其他"),
     "filter.kernel": ("Kernel", "卷积核"),
-    "filter.separable": ("separable: {s}", "可分离：{s}"),
-    "filter.yes": ("yes", "是"),
-    "filter.no": ("no", "否"),
+    "filter.separable_yes": ("separable (two 1-D passes)", "可分离（两次一维卷积）"),
+    "filter.separable_no": ("not separable", "不可分离"),
+    "filter.gallery": ("All {n} kernels of this category", "此类别的全部 {n} 个卷积核"),
+    "filter.gallery.name": ("name", "名称"),
+    "filter.gallery.size": ("size", "尺寸"),
+    "filter.gallery.separable": ("separable", "可分离"),
+    "filter.gallery.what": ("what it does", "作用"),
     "filter.custom_text": (
         "Rows of numbers (spaces or commas; ';' or new lines between rows; "
         "fractions like 1/16; an optional first line with a factor)",
         "按行输入数字（空格或逗号分隔；行之间用分号或换行；可用 1/16 这样的分数；"
         "第一行可以是一个系数）",
     ),
-    "filter.custom_grid": ("Or edit the grid", "或编辑表格"),
-    "filter.grid_rows": ("Rows", "行数"),
-    "filter.grid_cols": ("Columns", "列数"),
-    "filter.use_grid": ("Use the grid", "使用表格"),
+    "filter.heatmap": ("Kernel values ({shape})", "卷积核数值（{shape}）"),
+    "filter.kernel_sum": (
+        "Sum of the values: {s:.4g} (1 keeps the brightness, 0 keeps only changes)",
+        "数值之和：{s:.4g}（为 1 时保持亮度，为 0 时只保留变化）",
+    ),
+    "filter.edit_copy": ("Edit a copy", "编辑副本"),
     "filter.library_empty": (
-        "Your kernel library is empty: save a kernel from this page, the Learn page or LeNet.",
-        "你的卷积核库为空：可以在本页、“学习卷积核”页或 LeNet 页保存卷积核。",
+        "Your kernel library is empty: save a kernel from this page, the Learn page or LeNet, "
+        "or add a JSON / text file.",
+        "你的卷积核库为空：可以在本页、“学习卷积核”页或 LeNet 页保存卷积核，或添加 JSON / 文本文件。",
     ),
     "filter.library_pick": ("Saved kernel", "已保存的卷积核"),
-    "filter.library_upload": ("Add kernels from a JSON file", "从 JSON 文件添加卷积核"),
+    "filter.library_entry": ("{shape} · {source}", "{shape} · {source}"),
+    "filter.library_upload": ("Add kernels from a file (.json or .txt)", "从文件添加卷积核（.json 或 .txt）"),
+    "filter.library_upload_help": (
+        "JSON: a list of {\"name\", \"values\", \"source\", \"meta\"} objects, as downloaded here. "
+        "Text: one kernel as rows of numbers.",
+        "JSON：由 {\"name\", \"values\", \"source\", \"meta\"} 对象组成的列表（与此处下载的格式相同）。"
+        "文本：按行书写的一个卷积核。",
+    ),
+    "filter.library_too_big": ("The file is larger than 2 MB.", "文件大于 2 MB。"),
+    "filter.library_added": ("Added {n} kernel(s) to your library.", "已向你的卷积核库添加 {n} 个卷积核。"),
+    "filter.library_download": ("Download all (.json)", "全部下载（.json）"),
+    "filter.library_remove": ("Remove “{name}”", "删除“{name}”"),
     "filter.save_name": ("Save this kernel as", "将此卷积核保存为"),
     "filter.save": ("Save to my kernels", "保存到我的卷积核"),
     "filter.saved": ("Saved “{name}”.", "已保存“{name}”。"),
-    "filter.mix_preset": ("Weight", "权重"),
-    "filter.mix.luma_sobel": (
-        "RGB → grey, then Sobel x (1 output channel)",
-        "RGB → 灰度，再做 Sobel x（1 个输出通道）",
+    "filter.mix_preset": ("Weight C_out×C_in×k×k", "权重 C_out×C_in×k×k"),
+    "filter.mix.to_grey": (
+        "RGB → one channel: weighted channels, then a kernel",
+        "RGB → 单通道：通道加权后再应用卷积核",
     ),
-    "filter.mix.per_channel": (
-        "R: Sobel x, G: Sobel y, B: Laplacian (3 outputs)",
-        "R：Sobel x，G：Sobel y，B：拉普拉斯（3 个输出）",
-    ),
+    "filter.mix.per_channel": ("A different kernel on each channel", "每个通道使用不同的卷积核"),
     "filter.mix.swap": ("Swap red and blue (1×1 kernel)", "交换红蓝通道（1×1 卷积核）"),
+    "filter.mix.npy": ("My weight (.npy file)", "我的权重（.npy 文件）"),
+    "filter.mix_kernel": ("Kernel", "卷积核"),
+    "filter.mix_w.r": ("weight of R", "R 的权重"),
+    "filter.mix_w.g": ("weight of G", "G 的权重"),
+    "filter.mix_w.b": ("weight of B", "B 的权重"),
+    "filter.mix_channel.r": ("kernel on R", "R 通道卷积核"),
+    "filter.mix_channel.g": ("kernel on G", "G 通道卷积核"),
+    "filter.mix_channel.b": ("kernel on B", "B 通道卷积核"),
+    "filter.mix_npy": ("Weight file (.npy)", "权重文件（.npy）"),
+    "filter.mix_npy_help": (
+        "A NumPy array C_out×C_in×kh×kw saved with np.save; C_in must be {c} for this image.",
+        "用 np.save 保存的 NumPy 数组 C_out×C_in×kh×kw；对于当前图像 C_in 必须为 {c}。",
+    ),
+    "filter.mix_npy_waiting": (
+        "Upload a C_out×{c}×kh×kw weight saved with np.save.",
+        "请上传用 np.save 保存的 C_out×{c}×kh×kw 权重。",
+    ),
     "filter.mix_needs_colour": (
-        "Channel mixing needs a colour image: switch Colour to RGB.",
-        "通道混合需要彩色图像：请将颜色切换为 RGB。",
+        "Channel mixing needs a colour image: switch Colour to RGB in the sidebar.",
+        "通道混合需要彩色图像：请在侧边栏将颜色切换为 RGB。",
     ),
     "filter.weight_shape": (
-        "Weight shape C_out×C_in×kh×kw = {shape}",
-        "权重形状 C_out×C_in×kh×kw = {shape}",
+        "Weight shape C_out×C_in×kh×kw = {shape}: each output channel sums a kernel over every "
+        "input channel (seed 001).",
+        "权重形状 C_out×C_in×kh×kw = {shape}：每个输出通道对所有输入通道的卷积结果求和（seed 001）。",
     ),
     "filter.settings": ("Convolution settings", "卷积设置"),
     "filter.padding_kind": ("Padding", "填充"),
     "filter.padding.same": ("same (keep size)", "same（保持尺寸）"),
     "filter.padding.valid": ("valid (none)", "valid（不填充）"),
     "filter.padding.custom": ("number", "指定数值"),
-    "filter.padding_amount": ("Padding (pixels)", "填充（像素）"),
+    "filter.padding_amount": ("Padding (pixels per side)", "填充（每边像素数）"),
     "filter.flip": ("True convolution (rotate kernel 180°)", "真正的卷积（卷积核旋转 180°）"),
     "filter.flip_help": (
         "Off: cross-correlation, what CNNs compute. On: the mathematical convolution.",
         "关闭：互相关，即 CNN 实际计算的运算。开启：数学意义上的卷积。",
+    ),
+    "settings.stride_help": (
+        "How far the window moves between outputs; stride 2 halves the size.",
+        "窗口每次移动的距离；步幅为 2 时尺寸减半。",
+    ),
+    "settings.dilation_help": (
+        "Spacing between kernel taps: a 3×3 kernel with dilation 2 covers 5×5 with 9 weights.",
+        "卷积核元素之间的间距：膨胀为 2 的 3×3 卷积核用 9 个权重覆盖 5×5 区域。",
+    ),
+    "settings.padding_help": (
+        "same: pad so that the output keeps the input size (stride 1). valid: no padding. "
+        "number: that many pixels on every side.",
+        "same：填充使输出保持输入尺寸（步幅为 1）。valid：不填充。指定数值：每边填充相应像素。",
+    ),
+    "settings.backend_help": (
+        "All backends give the same numbers (to 1e-4); auto picks the fastest for the case.",
+        "所有后端结果一致（误差 1e-4 以内）；auto 自动选择最快的后端。",
+    ),
+    "settings.backend_auto": ("auto (fastest)", "auto（最快）"),
+    "settings.bias_help": ("Added to every output value.", "加到每个输出值上。"),
+    "settings.formula_terms": (
+        "n: input size, k: kernel size, p₁ p₂: padding before/after, d: dilation, s: stride.",
+        "n：输入尺寸，k：卷积核尺寸，p₁ p₂：前/后填充，d：膨胀，s：步幅。",
+    ),
+    "settings.effective": (
+        "Dilation {d}: the {kh}×{kw} kernel spans {eh}×{ew} pixels (1 + d(k−1)).",
+        "膨胀 {d}：{kh}×{kw} 的卷积核覆盖 {eh}×{ew} 像素（1 + d(k−1)）。",
+    ),
+    "settings.same_note": (
+        "same: the padding is chosen so that n' = n; an even span pads one more on the bottom/right.",
+        "same：自动选择填充使 n' = n；跨度为偶数时下方/右侧多填充一个像素。",
     ),
     "filter.formula": ("Output size", "输出尺寸"),
     "filter.normalize": ("Show the output as", "输出显示方式"),
     "filter.normalize.clip": ("clip to 0…1", "截断到 0…1"),
     "filter.normalize.abs": ("absolute value", "绝对值"),
     "filter.normalize.minmax": ("stretch min…max", "按最小–最大拉伸"),
-    "filter.stats": (
-        "min {min:.4g} · max {max:.4g} · mean {mean:.4g} · shape {shape}",
-        "最小 {min:.4g} · 最大 {max:.4g} · 平均 {mean:.4g} · 形状 {shape}",
+    "filter.normalize_help": (
+        "Edge kernels give negative values: clip hides them, absolute value shows edges of both "
+        "signs, min…max maps the smallest value to black and the largest to white.",
+        "边缘卷积核会产生负值：截断会隐藏它们，绝对值同时显示正负边缘，最小–最大拉伸把最小值映射为黑、最大值映射为白。",
+    ),
+    "filter.input_caption": ("Input · {h}×{w}", "输入 · {h}×{w}"),
+    "filter.output_caption": ("Output · {h}×{w}", "输出 · {h}×{w}"),
+    "filter.computing": ("Convolving…", "正在计算卷积…"),
+    "filter.no_output": (
+        "No output yet: fix the message above.",
+        "暂无输出：请先处理上方的提示。",
     ),
     "filter.channel": ("Output channel", "输出通道"),
     "filter.download_png": ("Output PNG", "输出 PNG"),
     "filter.download_npy": ("Output .npy", "输出 .npy"),
     "filter.download_text": ("Kernel .txt", "卷积核 .txt"),
     "filter.download_json": ("Kernel .json", "卷积核 .json"),
-    "filter.heatmap": ("Kernel values", "卷积核数值"),
+    "filter.download_weight": ("Weight .npy", "权重 .npy"),
     "filter.seconds": (
         "computed in {ms:.0f} ms with the {backend} backend",
         "使用 {backend} 后端，用时 {ms:.0f} 毫秒",
@@ -215,27 +400,67 @@ STRINGS: dict[str, tuple[str, str]] = {
         "填充在图像四周添加像素，使卷积核能够覆盖边缘。PyTorch 的四种模式填充方式不同。",
     ),
     "padding.amount": ("Padding (pixels)", "填充宽度（像素）"),
+    "padding.amount_help": (
+        "Up to {n} pixels per side; reflect needs less than the image side.",
+        "每边最多 {n} 像素；reflect 要求填充小于图像边长。",
+    ),
+    "padding.tiny": (
+        "The image is only {w}×{h}: padding is fixed at 1 (reflect needs padding < side).",
+        "图像只有 {w}×{h}：填充固定为 1（reflect 要求填充小于边长）。",
+    ),
     "padding.modes": ("The four modes on your image", "四种模式作用于你的图像"),
-    "mode.zeros": ("zeros", "零填充 zeros"),
-    "mode.reflect": ("reflect", "反射 reflect"),
-    "mode.replicate": ("replicate", "复制 replicate"),
-    "mode.circular": ("circular", "循环 circular"),
+    "padding.what.zeros": ("A frame of zeros (black).", "用零（黑色）围成一圈。"),
+    "padding.what.reflect": (
+        "Mirror image without repeating the edge pixel.",
+        "镜像填充，不重复边缘像素。",
+    ),
+    "padding.what.replicate": ("The edge pixel stretched outwards.", "把边缘像素向外延伸。"),
+    "padding.what.circular": (
+        "The opposite side wraps around (the image tiles).",
+        "用对侧的像素循环填充（图像平铺）。",
+    ),
     "padding.notes": ("The notes' 4×4 matrix padded by 1", "笔记中的 4×4 矩阵，填充 1"),
     "padding.notes_caption": (
-        "Exactly the tensors printed in the notes (seed 002), computed by filters.pad.",
-        "与笔记（seed 002）中打印的张量完全相同，由 filters.pad 计算。",
+        "Exactly the tensors printed in the notes (seed 002), computed by filters.pad; the padded "
+        "cells are shaded.",
+        "与笔记（seed 002）中打印的张量完全相同，由 filters.pad 计算；阴影为填充的单元格。",
     ),
+    "padding.table": ("The same modes in NumPy, SciPy, OpenCV and PyTorch",
+                      "NumPy、SciPy、OpenCV 和 PyTorch 中对应的模式名称"),
+    "padding.table_caption": (
+        "Trap: SciPy's 'reflect' is NumPy's 'symmetric' (it repeats the edge pixel), not "
+        "PyTorch's reflect.",
+        "陷阱：SciPy 的 'reflect' 对应 NumPy 的 'symmetric'（会重复边缘像素），并不是 PyTorch 的 reflect。",
+    ),
+    "padding.table.mode": ("mode", "模式"),
+    "padding.table.example": ("1 2 3 padded by 2", "1 2 3 填充 2"),
     "padding.border": (
         "What each mode does to the border of a filtered image",
         "每种模式对滤波结果边缘的影响",
     ),
+    "padding.border_caption": (
+        "The same filter, padding 'same', zoomed on one corner: zeros darkens a blurred border, "
+        "circular brings in the opposite side, reflect and replicate continue the image.",
+        "相同的滤波器、same 填充，放大某个角：零填充使模糊后的边缘变暗，循环填充引入对侧内容，"
+        "反射和复制则延续图像。",
+    ),
     "padding.border_kernel": ("Filter", "滤波器"),
     "padding.border.blur": ("box blur 15×15", "15×15 均值模糊"),
     "padding.border.edge": ("Sobel x", "Sobel x"),
-    "padding.profile": ("The output along the image border ({n} pixels from the corner)", "沿图像边缘的输出（从角点起 {n} 个像素）"),
-    "padding.too_wide": (
-        "reflect needs padding smaller than the image side ({n}); the slider stops there.",
-        "reflect 要求填充小于图像边长（{n}）；滑块已限制在此范围内。",
+    "padding.corner": ("Corner", "角"),
+    "padding.corner.tl": ("top left", "左上"),
+    "padding.corner.tr": ("top right", "右上"),
+    "padding.corner.bl": ("bottom left", "左下"),
+    "padding.corner.br": ("bottom right", "右下"),
+    "padding.profile": (
+        "The output along the image border ({n} pixels from the corner)",
+        "沿图像边缘的输出（从角点起 {n} 个像素）",
+    ),
+    "padding.profile_x": ("pixels from the corner", "距角点的像素数"),
+    "padding.profile_y": ("output value", "输出值"),
+    "padding.code_help": (
+        "The same padding in each library (their mode names differ).",
+        "各个库中的相同填充（模式名称各不相同）。",
     ),
     # --- how convolution works --------------------------------------------------------------
     "explain.title": ("How convolution works", "卷积如何计算"),
@@ -317,40 +542,101 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pool.mode.avg": ("average", "平均值"),
     "pool.mode.lp": ("Lp norm", "Lp 范数"),
     "pool.kernel": ("Window", "窗口"),
+    "pool.padding_help": (
+        "At most half the window (torch's rule); max pooling pads with −∞, average with zeros.",
+        "最多为窗口的一半（torch 的规则）；最大池化用 −∞ 填充，平均池化用零填充。",
+    ),
     "pool.p": ("p of the Lp norm", "Lp 范数的 p"),
     "pool.ceil": ("ceil_mode (round the size up)", "ceil_mode（尺寸向上取整）"),
+    "pool.ceil_help": (
+        "Round the output size up, so a last partial window is kept.",
+        "输出尺寸向上取整，保留最后一个不完整的窗口。",
+    ),
+    "pool.ceil_note": (
+        "With ceil_mode, a window that would start inside the right padding is dropped (as in "
+        "torch), so the size can be one less than the rounded-up formula.",
+        "使用 ceil_mode 时，起点落在右侧填充中的窗口会被丢弃（与 torch 相同），因此尺寸可能比向上取整的公式少 1。",
+    ),
     "pool.include_pad": ("count padded zeros in the average", "平均时计入填充的零"),
-    "pool.chain": ("Size: {h}×{w} → {oh}×{ow}", "尺寸：{h}×{w} → {oh}×{ow}"),
-    "pool.winners": ("Which pixel won: max pooling on an 8×8 patch (grey levels 0–255)",
-                     "哪个像素胜出：在 8×8 区块上做最大池化（灰度 0–255）"),
+    "pool.chain": ("Size chain: {h}×{w} → {oh}×{ow}", "尺寸变化：{h}×{w} → {oh}×{ow}"),
+    "pool.zoom_in": ("Centre {n}×{n} of the input, enlarged", "输入中心 {n}×{n}（放大显示）"),
+    "pool.zoom_out": ("The same pooled: {h}×{w}, enlarged", "池化后：{h}×{w}（放大显示）"),
+    "pool.winners": ("Which pixel won: 2×2 max pooling on an 8×8 patch",
+                     "哪个像素胜出：在 8×8 区块上做 2×2 最大池化"),
+    "pool.winners_caption": (
+        "Grey levels 0–255 of the patch; the framed cells are the maxima that max pooling keeps "
+        "(return_indices).",
+        "区块的灰度值 0–255；加框的单元格是最大池化保留的最大值（return_indices）。",
+    ),
+    "pool.patch_row": ("Patch top row", "区块起始行"),
+    "pool.patch_col": ("Patch left column", "区块起始列"),
     "pool.patch_in": ("Patch (winners framed)", "区块（胜出像素加框）"),
     "pool.patch_out": ("Max pooled", "最大池化结果"),
+    "pool.code_help": ("The same pooling in each library.", "各个库中的相同池化。"),
     "pool.upsampling": ("Upsampling", "上采样"),
+    "pool.upsampling_caption": (
+        "Interpolation has no weights; a transposed convolution spreads every pixel as a scaled "
+        "copy of its kernel, and the kernel can be learned (seed 001).",
+        "插值没有参数；转置卷积把每个像素按其数值缩放后的卷积核副本铺开，卷积核可以学习（seed 001）。",
+    ),
     "pool.factor": ("Factor", "倍数"),
-    "pool.crop": ("Upsampled crop of 48×48 pixels from the centre", "从中心裁剪 48×48 像素后上采样"),
+    "pool.crop": (
+        "The centre {n}×{n} pixels, upsampled (drawn enlarged without smoothing).",
+        "中心 {n}×{n} 像素的上采样结果（放大显示，未做平滑）。",
+    ),
     "pool.transposed": ("Transposed convolution", "转置卷积"),
     "pool.tkernel": ("Kernel of the transposed convolution", "转置卷积的卷积核"),
     "pool.tkernel.bilinear": ("bilinear (FCN initialisation)", "双线性（FCN 初始化）"),
     "pool.tkernel.custom": ("my kernel", "自定义卷积核"),
-    "pool.tkernel_text": ("Kernel rows", "卷积核（按行）"),
+    "pool.bilinear_note": (
+        "{k}×{k} bilinear kernel, stride {s}, padding {p}: equals bilinear interpolation away "
+        "from the border.",
+        "{k}×{k} 双线性卷积核，步幅 {s}，填充 {p}：在远离边缘处等于双线性插值。",
+    ),
     "pool.output_padding": ("output_padding", "输出填充 output_padding"),
-    "pool.zero_inserted": ("Zero-inserted (stride−1 zeros between pixels)", "插零（像素间插入 stride−1 个零）"),
+    "pool.output_padding_help": (
+        "Extra rows/columns on the bottom/right; must be smaller than the stride (seed 001).",
+        "在下方/右侧额外增加的行列数；必须小于步幅（seed 001）。",
+    ),
+    "pool.zero_inserted": ("Zero insertion, the first step of a transposed convolution",
+                           "插零：转置卷积的第一步"),
+    "pool.zero_inserted_caption": (
+        "Stride {s}: stride − 1 zeros go between neighbouring pixels; a convolution then fills "
+        "the holes. The numbers: the top-left 3×3 pixels (grey levels) after insertion.",
+        "步幅 {s}：相邻像素之间插入 stride − 1 个零，再由卷积填补空洞。数字为左上角 3×3 像素插零后的灰度值。",
+    ),
+    "pool.zi_input": ("Input {n}×{n}", "输入 {n}×{n}"),
+    "pool.zi_inserted": ("Zeros inserted: {h}×{w}", "插零后：{h}×{w}"),
+    "pool.zi_output": ("Transposed convolution: {h}×{w}", "转置卷积结果：{h}×{w}"),
     "pool.round_trip": ("The notes' round trip: 32 → 16 → 32", "笔记中的往返：32 → 16 → 32"),
     "pool.round_trip_text": (
         "A 3×3 convolution with stride 2 and padding 1 maps 32 to {down}; a transposed "
-        "convolution with the same kernel, stride and padding gives {five} — output_padding 1 "
-        "restores {up}.",
-        "步幅 2、填充 1 的 3×3 卷积把 32 变为 {down}；相同卷积核、步幅、填充的转置卷积得到 {five}，"
-        "加上 output_padding 1 恢复为 {up}。",
+        "convolution with the same kernel size, stride and padding gives {five} — "
+        "output_padding 1 restores {up}. Shown on the centre 32×32 of your image (3×3 average "
+        "down, 3×3 tent kernel up).",
+        "步幅 2、填充 1 的 3×3 卷积把 32 变为 {down}；相同卷积核尺寸、步幅、填充的转置卷积得到 {five}，"
+        "加上 output_padding 1 恢复为 {up}。以下为你的图像中心 32×32 的结果（下采样用 3×3 均值，上采样用 3×3 帐篷形卷积核）。",
     ),
+    "pool.round_trip_small": (
+        "The round trip needs an image of at least 32×32 pixels.",
+        "往返演示需要至少 32×32 像素的图像。",
+    ),
+    "pool.rt_input": ("input", "输入"),
+    "pool.rt_down": ("conv, stride 2", "卷积，步幅 2"),
+    "pool.rt_short": ("transposed, output_padding 0", "转置卷积，output_padding 0"),
+    "pool.rt_up": ("transposed, output_padding 1", "转置卷积，output_padding 1"),
     "pool.checkerboard": ("The checkerboard artefact: kernel 3, stride 2", "棋盘格伪影：卷积核 3，步幅 2"),
     "pool.checkerboard_text": (
         "A transposed convolution of a flat image with a 3×3 kernel of ones and stride 2: the "
         "kernel's footprints overlap unevenly (3 is not a multiple of 2), so some output pixels "
-        "get two contributions and others one or four.",
+        "get two contributions and others one or four. A 4×4 kernel with stride 2 overlaps "
+        "evenly and leaves no pattern.",
         "用全 1 的 3×3 卷积核、步幅 2 对平坦图像做转置卷积：卷积核的覆盖区域重叠不均匀（3 不是 2 的倍数），"
-        "所以有的输出像素得到两份贡献，有的得到一份或四份。",
+        "所以有的输出像素得到两份贡献，有的得到一份或四份。步幅 2 的 4×4 卷积核重叠均匀，不会产生图案。",
     ),
+    "pool.cb_flat": ("A flat image of ones, kernel 3 stride 2", "全 1 平坦图像，卷积核 3，步幅 2"),
+    "pool.cb_three": ("Your image, kernel 3 stride 2: {h}×{w}", "你的图像，卷积核 3，步幅 2：{h}×{w}"),
+    "pool.cb_four": ("Bilinear kernel 4 stride 2: {h}×{w}", "双线性卷积核 4，步幅 2：{h}×{w}"),
     "pool.method.nearest": ("nearest", "最近邻"),
     "pool.method.bilinear": ("bilinear", "双线性"),
     "pool.method.bicubic": ("bicubic", "双三次"),
@@ -494,20 +780,73 @@ def lang() -> str:
     return value if value in LANGUAGES else "en"
 
 
+def has_key(key: str) -> bool:
+    """Whether ``key`` is a known string."""
+    return key in STRINGS
+
+
 def t(key: str, **values: object) -> str:
-    """The string ``key`` in the current language, formatted with ``values``."""
+    """The string ``key`` in the current language, with ``{fields}`` filled from ``values``.
+
+    Example:
+        >>> t("filter.saved", name="edge")  # English session
+        'Saved “edge”.'
+    """
+    return t_in(lang(), key, **values)
+
+
+def t_in(language: str, key: str, **values: object) -> str:
+    """The string ``key`` in ``language`` (``"en"`` or ``"zh"``)."""
     en, zh = STRINGS[key]
-    text = zh if lang() == "zh" else en
+    text = zh if language == "zh" else en
     return text.format(**values) if values else text
 
 
+def option_format(prefix: str) -> Callable[[Any], str]:
+    """A ``format_func`` for radios and selectboxes: option ``v`` shows ``t(prefix + v)``.
+
+    The language is fixed when the function is made (at render time), so the labels a widget
+    was drawn with stay consistent when Streamlit formats its value again later.
+    """
+    language = lang()
+    return lambda value: t_in(language, f"{prefix}{value}")
+
+
+def _keep_widget_values() -> None:
+    """Callback of the language switch: pin every keyed widget's current value.
+
+    Radios and selectboxes send back their *label*; after a language change the labels differ,
+    and Streamlit would reset those widgets to their defaults. Writing each value back into
+    ``st.session_state`` before the rerun keeps what the user chose.
+    """
+    for key in list(st.session_state.keys()):
+        try:
+            value = st.session_state[key]
+        except Exception:  # a widget whose value cannot be read yet
+            continue
+        # Only plain values: buttons (bool), uploaders and data editors refuse assignment.
+        if key != LANG_KEY and isinstance(value, (str, int, float)) and not isinstance(
+                value, bool):
+            st.session_state[key] = value
+
+
 def language_switch() -> None:
-    """The English / 中文 switch (sidebar); its choice lives in ``st.session_state["lang"]``."""
-    st.session_state.setdefault(LANG_KEY, "en")
+    """Render the English / 中文 switch; its choice lives in ``st.session_state["lang"]``.
+
+    The first visit may choose the language in the address: ``?lang=zh``.
+    """
+    if LANG_KEY in st.session_state:
+        # Re-assign so the choice survives moving to another page (Streamlit drops the state
+        # of a widget the new page has not drawn yet).
+        st.session_state[LANG_KEY] = st.session_state[LANG_KEY]
+    else:
+        wanted = st.query_params.get("lang", "en")
+        st.session_state[LANG_KEY] = wanted if wanted in LANGUAGES else "en"
     st.radio(
         "Language · 语言",
         options=list(LANGUAGES),
         format_func=LANGUAGES.__getitem__,
         key=LANG_KEY,
         horizontal=True,
+        on_change=_keep_widget_values,
     )

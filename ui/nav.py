@@ -1,4 +1,11 @@
-"""The sidebar navigation, drawn with translated labels (Streamlit's own list is hidden)."""
+"""The sidebar navigation, drawn with translated labels.
+
+Streamlit's own page list is hidden (``client.showSidebarNavigation = false`` in
+``.streamlit/config.toml``) because its labels come from file names and cannot follow the
+language switch. :func:`render_nav` draws the same list with ``st.page_link`` on every page.
+Pages stay discovered from ``pages/`` (no ``st.navigation``); a page whose file does not exist
+yet is simply left out.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +15,11 @@ import streamlit as st
 
 from .i18n import t
 
+__all__ = ["PAGES", "ROOT", "available_pages", "render_nav"]
+
 ROOT = Path(__file__).resolve().parent.parent
 
-#: (file relative to the app root, label key, icon); pages that do not exist are left out.
+#: (file relative to the app root, label key, icon), in the order of the numeric prefixes.
 PAGES = [
     ("app.py", "nav.home", ":material/home:"),
     ("pages/1_Filter.py", "nav.filter", ":material/blur_on:"),
@@ -24,8 +33,12 @@ PAGES = [
 ]
 
 
+def available_pages() -> list[tuple[str, str, str]]:
+    """The entries of :data:`PAGES` whose file exists."""
+    return [entry for entry in PAGES if (ROOT / entry[0]).exists()]
+
+
 def render_nav() -> None:
-    """Links to every page that exists, in the current language."""
-    for path, key, icon in PAGES:
-        if (ROOT / path).exists():
-            st.page_link(path, label=t(key), icon=icon)
+    """Render one ``st.page_link`` per existing page, labelled in the current language."""
+    for path, key, icon in available_pages():
+        st.page_link(path, label=t(key), icon=icon)

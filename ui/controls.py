@@ -1,0 +1,190 @@
+"""Control panels and read-outs shared by pages: convolution settings, the size formula with the
+user's numbers, display normalisation and value statistics.
+
+Settings come back as a frozen :class:`ConvSettings`, which :func:`filters.conv2d` accepts as
+``**settings.kwargs()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+import filters
+
+from .i18n import lang, option_format, t, t_in
+
+__all__ = [
+    "NORMALIZATIONS",
+    "ConvSettings",
+    "conv_settings_panel",
+    "normalize_choice",
+    "output_summary",
+    "padding_names_table",
+    "size_formula",
+    "value_metrics",
+]
+
+NORMALIZATIONS = ("clip", "abs", "minmax")
+
+
+@dataclass(frozen=True)
+class ConvSettings:
+    """Every ``conv2d`` option except the image and the kernel.
+
+    Attributes:
+        stride: step of the window (≥ 1).
+        padding: pixels per side, or ``"same"`` / ``"valid"``.
+        padding_mode: ``"zeros" | "reflect" | "replicate" | "circular"``.
+        dilation: spacing of the kernel taps (1 = dense).
+        bias: added to every output value (``None`` = no bias).
+        flip: ``True`` for true convolution (kernel rotated 180°), ``False`` for
+            cross-correlation.
+        backend: ``"numpy" | "scipy" | "torch" | "opencv" | "auto"``.
+    """
+
+    stride: int = 1
+    padding: int | str = "same"
+    padding_mode: str = "reflect"
+    dilation: int = 1
+    bias: float | None = None
+    flip: bool = False
+    backend: str = "auto"
+
+    def kwargs(self) -> dict[str, Any]:
+        """The settings as keyword arguments of :func:`filters.conv2d`."""
+        return asdict(self)
+
+
+def conv_settings_panel(prefix: str = "filter") -> ConvSettings:
+    """Render stride, dilation, padding (same / valid / a number), padding mode, bias, backend
+    and the correlation/convolution switch; return them.
+
+    Widget keys are ``f"{prefix}_stride"``, ``f"{prefix}_dilation"``, ``f"{prefix}_padding_kind"``,
+    ``f"{prefix}_padding"``, ``f"{prefix}_padding_mode"``, ``f"{prefix}_bias"``,
+    ``f"{prefix}_backend"`` and ``f"{prefix}_flip"``.
+    """
+    a, b = st.columns(2)
+    stride = a.number_input(t("common.stride"), 1, 64, key=f"{prefix}_stride",
+                            help=t("settings.stride_help"))
+    dilation = b.number_input(t("common.dilation"), 1, 32, key=f"{prefix}_dilation",
+                              help=t("settings.dilation_help"))
+    kind = st.radio(t("filter.padding_kind"), ["same", "valid", "custom"],
+                    key=f"{prefix}_padding_kind", horizontal=True,
+                    format_func=option_format("filter.padding."),
+                    help=t("settings.padding_help"))
+    padding: int | str = kind
+    if kind == "custom":
+        padding = int(st.number_input(t("filter.padding_amount"), 0, 512,
+                                      key=f"{prefix}_padding"))
+    c, d = st.columns(2)
+    mode = c.selectbox(t("common.padding_mode"), list(filters.PADDING_MODES),
+                       key=f"{prefix}_padding_mode", format_func=option_format("mode."),
+                       disabled=kind == "valid" or padding == 0)
+    backends = ["auto", *[b for b in filters.available_backends() if b != "auto"]]
+    backend = d.selectbox(t("common.backend"), backends, key=f"{prefix}_backend",
+                          format_func=_backend_label(),
+                          help=t("settings.backend_help"))
+    e, _ = st.columns(2)
+    bias = e.number_input(t("common.bias"), -10.0, 10.0, step=0.1, key=f"{prefix}_bias",
+                          help=t("settings.bias_help"))
+    flip = st.toggle(t("filter.flip"), key=f"{prefix}_flip", help=t("filter.flip_help"))
+    return ConvSettings(int(stride), padding, str(mode), int(dilation),
+                        float(bias) if bias else None, bool(flip), str(backend))
+
+
+def size_formula(image_shape: tuple[int, ...], kernel_shape: tuple[int, ...],
+                 settings: ConvSettings, geometry: Any) -> None:
+    """Render the output-size formula and, per axis, the same formula with the user's numbers.
+
+    Args:
+        image_shape: ``(H, W, ...)`` of the input.
+        kernel_shape: ``(..., kh, kw)`` of the kernel or weight.
+        settings: the convolution settings.
+        geometry: the checked geometry from :func:`filters.conv.plan_conv` (padding per side
+            and the output size).
+    """
+    kh, kw = kernel_shape[-2:]
+    s, d = settings.stride, settings.dilation
+    lines = [r"n' &= \lfloor (n + p_1 + p_2 - d(k-1) - 1) / s \rfloor + 1"]
+    for axis, n, before, after, k, out in (
+        ("H", image_shape[0], geometry.top, geometry.bottom, kh, geometry.out_shape[0]),
+        ("W", image_shape[1], geometry.left, geometry.right, kw, geometry.out_shape[1]),
+    ):
+        lines.append(rf"{axis}' &= \lfloor ({n} + {before} + {after} - {d}\cdot({k}-1) - 1)"
+                     rf" / {s} \rfloor + 1 = \mathbf{{{out}}}")
+    st.latex(r"\small\begin{aligned}" + r"\\".join(lines) + r"\end{aligned}")
+    st.caption(t("settings.formula_terms"))
+    if d > 1:
+        st.caption(t("settings.effective", d=d, kh=kh, kw=kw,
+                     eh=filters.effective_kernel_size(kh, d),
+                     ew=filters.effective_kernel_size(kw, d)))
+    if settings.padding == "same":
+        st.caption(t("settings.same_note"))
+
+
+def normalize_choice(key: str, default_help: str | None = None) -> str:
+    """Render the display normalisation switch (clip / absolute value / min–max); return it."""
+    value = st.radio(t("filter.normalize"), list(NORMALIZATIONS), key=key, horizontal=True,
+                     format_func=option_format("filter.normalize."),
+                     help=default_help or t("filter.normalize_help"))
+    return str(value)
+
+
+def output_summary(array: np.ndarray) -> dict[str, Any]:
+    """Shape, min, max, mean and sum (float64) of an output."""
+    return {"shape": tuple(int(v) for v in array.shape), "min": float(array.min()),
+            "max": float(array.max()), "mean": float(array.mean(dtype=np.float64)),
+            "sum": float(array.sum(dtype=np.float64))}
+
+
+def value_metrics(summary: dict[str, Any], milliseconds: float | None = None,
+                  backend: str | None = None) -> None:
+    """Render min / max / mean / shape of an output (from :func:`output_summary`) as metrics."""
+    columns = st.columns(4)
+    columns[0].metric(t("stats.min"), f"{summary['min']:.4g}")
+    columns[1].metric(t("stats.max"), f"{summary['max']:.4g}")
+    columns[2].metric(t("stats.mean"), f"{summary['mean']:.4g}")
+    columns[3].metric(t("stats.shape"), "×".join(map(str, summary["shape"])))
+    if milliseconds is not None:
+        st.caption(t("filter.seconds", ms=milliseconds, backend=backend or ""))
+
+
+_OPENCV_NAMES = ("BORDER_CONSTANT", "BORDER_REFLECT_101", "BORDER_REPLICATE", "BORDER_WRAP")
+
+
+def padding_names_table() -> list[dict[str, str]]:
+    """One row per padding mode: ``1 2 3`` padded by 2 (from :func:`filters.pad`) and the
+    mode's name in NumPy, SciPy, OpenCV and PyTorch, read from the backends' own tables."""
+    from filters.backends.scipy_backend import SCIPY_MODES
+    from filters.padding import NUMPY_MODES
+
+    try:
+        import cv2
+
+        from filters.backends.opencv_backend import OPENCV_MODES
+    except ImportError:  # pragma: no cover - OpenCV is optional
+        cv2, OPENCV_MODES = None, {}
+    rows = []
+    for mode in filters.PADDING_MODES:
+        line = np.asarray(filters.pad(np.array([[1.0, 2.0, 3.0]]), (2, 2, 0, 0), mode))[0]
+        example = " ".join(f"{v:g}" for v in line[:2]) + " │ 1 2 3 │ " + " ".join(
+            f"{v:g}" for v in line[-2:])
+        opencv = ""
+        if cv2 is not None and mode in OPENCV_MODES:
+            opencv = next((n for n in _OPENCV_NAMES if getattr(cv2, n, None) == OPENCV_MODES[mode]),
+                          str(OPENCV_MODES[mode]))
+        rows.append({t("padding.table.mode"): mode, t("padding.table.example"): example,
+                     "NumPy np.pad": NUMPY_MODES[mode], "SciPy ndimage": SCIPY_MODES[mode],
+                     "OpenCV": opencv, "PyTorch F.pad": "constant" if mode == "zeros" else mode})
+    return rows
+
+
+def _backend_label() -> Callable[[str], str]:
+    """``format_func`` of the backend list (``auto`` explained, in the current language)."""
+    language = lang()
+    return lambda v: t_in(language, "settings.backend_auto") if v == "auto" else v
