@@ -12,6 +12,8 @@ PyTorch's rules, written out:
   the left padding);
 * ``padding ≤ kernel_size // 2`` (the undilated kernel, even for dilated max pooling);
 * max pooling pads with −∞; the first largest tap in reading order wins, a NaN always wins;
+  a dilated window whose taps all miss the image (e.g. 2×2 image, ``kernel_size=2,
+  padding=1, dilation=3``) gives −∞ and an index past the image, exactly as torch;
 * average pooling divides by the window's pixels inside the padded image
   (``count_include_pad=True``) or inside the image (``False``); the ``ceil_mode`` overhang past
   the padding never counts;

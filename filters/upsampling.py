@@ -2,7 +2,7 @@
 
 (The module is ``upsampling``, not ``upsample``, so that ``filters.upsample`` stays the function.)
 
-``conv_transpose2d`` has a fast scatter path and the readable path of the notes (seed 001):
+``conv_transpose2d`` has a direct scatter-add path and the readable path of the notes (seed 001):
 insert ``stride − 1`` zeros between pixels (:func:`zero_insert`), pad by ``d(k−1) − p`` (plus
 ``output_padding`` on the bottom/right), and run an ordinary convolution with the kernel
 rotated by 180°.
@@ -11,15 +11,18 @@ rotated by 180°.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import numpy as np
 
 from ._validation import as_image, check_choice, check_finite, to_pair
 from .conv import conv2d
+from .limits import MEMORY_BUDGET_BYTES
 from .sizes import transposed_output_size
 
 __all__ = [
+    "TRANSPOSED_METHODS",
     "UPSAMPLE_MODES",
     "bilinear_kernel",
     "bilinear_padding",
@@ -49,6 +52,8 @@ def zero_insert(image: Any, stride: int | tuple[int, int]) -> np.ndarray:
     array = as_image(image)
     sh, sw = to_pair(stride, "stride", minimum=1)
     h, w = array.shape[:2]
+    _check_budget(((h - 1) * sh + 1) * ((w - 1) * sw + 1) * array[0, 0].size,
+                  array.dtype.itemsize)
     out = np.zeros(((h - 1) * sh + 1, (w - 1) * sw + 1, *array.shape[2:]), dtype=array.dtype)
     out[::sh, ::sw] = array
     return out
@@ -66,6 +71,9 @@ def transposed_padding(kernel_size: tuple[int, int], padding: tuple[int, int],
             dilation[1] * (kernel_size[1] - 1) - padding[1])
 
 
+TRANSPOSED_METHODS: tuple[str, ...] = ("auto", "direct", "zero_insert")
+
+
 def conv_transpose2d(
     image: Any,
     kernel: Any,
@@ -76,58 +84,73 @@ def conv_transpose2d(
     dilation: int | tuple[int, int] = 1,
     groups: int | None = None,
     bias: float | np.ndarray | None = None,
-    method: str = "scatter",
+    method: str = "auto",
 ) -> np.ndarray:
     """Transposed convolution, equal to ``torch.nn.functional.conv_transpose2d``.
 
+    Two paths give the same numbers (tests check both against torch):
+
+    * ``"direct"``: every input pixel adds ``pixel × kernel`` into the output at
+      ``(row·s, col·s)`` (a scatter-add), then ``padding`` rows/columns are cut from each side;
+    * ``"zero_insert"``: the notes' picture (seed 001): :func:`zero_insert` puts ``s − 1`` zeros
+      between pixels, the result is padded by ``d(k−1) − p`` on each side (cropped when that is
+      negative) plus ``output_padding`` on the bottom/right, and an ordinary convolution with the
+      kernel rotated by 180° (``filters.conv2d(..., flip=True)``) finishes the job.
+
     Args:
-        image: ``H×W`` or ``H×W×C``.
-        kernel: ``kh×kw`` (each channel on its own), or a full weight in torch's transposed
-            layout ``C_in×(C_out/groups)×kh×kw``.
+        image: ``H×W`` or ``H×W×C``, any real dtype.
+        kernel: ``kh×kw`` (each channel on its own, output keeps the input's layout), or a full
+            weight in torch's transposed layout ``C_in×(C_out/groups)×kh×kw`` (output
+            ``H'×W'×C_out``).
         stride: int or pair; the spacing of the inserted pixels.
         padding: int or pair; rows/columns removed from each side of the full output.
         output_padding: int or pair, added on the bottom/right; must be smaller than the stride
-            or the dilation (torch's rule).
+            or the dilation (torch's rule: it only picks among the input sizes that a strided
+            convolution maps to the same output size).
         dilation: int or pair.
-        groups: for a full weight (default 1).
+        groups: for a full weight (default 1); a ``kh×kw`` kernel always uses one group per
+            channel.
         bias: a number, or one per output channel.
-        method: ``"scatter"`` (each input pixel adds a scaled kernel into the output) or
-            ``"zero_insert"`` (the notes' zero insertion + padding + flipped convolution).
+        method: ``"auto"`` (currently ``"direct"``, the fastest here), ``"direct"`` or
+            ``"zero_insert"``.
 
     Returns:
-        ``H'×W'(×C)`` with ``H' = (H−1)s − 2p + d(k−1) + output_padding + 1``.
+        ``H'×W'``, ``H'×W'×C`` or ``H'×W'×C_out`` float32 (float64 stays float64) with
+        ``H' = (H−1)s − 2p + d(k−1) + output_padding + 1`` (the same for ``W'``).
 
     Example:
         >>> conv_transpose2d(np.ones((2, 2)), np.ones((2, 2)), stride=2).tolist()
         [[1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]]
+        >>> conv_transpose2d(np.ones((3, 3)), np.ones((3, 3)), stride=2, padding=1).shape
+        (5, 5)
     """
     array = as_image(image)
     grey = array.ndim == 2
     x = array[:, :, None] if grey else array
-    method = check_choice(method, ("scatter", "zero_insert"), "method")
-    weight = np.asarray(kernel, dtype=np.float64)
-    if weight.ndim not in (2, 4):
-        raise ValueError(
-            "kernel must be kh×kw (each channel on its own) or C_in×C_out/groups×kh×kw; "
-            f"got shape {weight.shape}."
-        )
-    check_finite(weight, "kernel")
+    method = check_choice(method, TRANSPOSED_METHODS, "method")
+    weight = _check_weight(kernel)
+    depthwise = weight.ndim == 2
     s = to_pair(stride, "stride", minimum=1)
     p = to_pair(padding, "padding", minimum=0)
     op = to_pair(output_padding, "output_padding", minimum=0)
     d = to_pair(dilation, "dilation", minimum=1)
     channels = x.shape[2]
-    if weight.ndim == 2:
+    if groups is not None and (isinstance(groups, bool)
+                               or not isinstance(groups, numbers.Integral)):
+        raise TypeError(f"groups must be an int or None; got {groups!r}.")
+    if depthwise:
         if groups not in (None, channels):
             raise ValueError(f"A kh×kw kernel works on each of the {channels} channels on its "
-                             f"own (groups={channels}); got groups={groups}.")
+                             f"own (groups={channels}); got groups={groups}. For other groups "
+                             "give a full C_in×C_out/groups×kh×kw weight.")
         groups = channels
         weight = np.broadcast_to(weight, (channels, 1, *weight.shape))
-    groups = 1 if groups is None else groups
+    groups = 1 if groups is None else int(groups)
     if groups < 1 or channels % groups or weight.shape[0] != channels:
         raise ValueError(
-            f"The weight expects {weight.shape[0]} input channels (C_in×C_out/groups×kh×kw) and "
-            f"groups={groups} must divide them; the image has {channels}."
+            f"The weight {weight.shape} expects {weight.shape[0]} input channels "
+            f"(C_in×C_out/groups×kh×kw, torch's transposed layout) and groups={groups} must "
+            f"divide them; the image has {channels} channel(s)."
         )
     kh, kw = weight.shape[-2:]
     out_shape = tuple(
@@ -135,36 +158,91 @@ def conv_transpose2d(
         for n, k, si, pi, oi, di in zip(x.shape[:2], (kh, kw), s, p, op, d, strict=True)
     )
     c_out = weight.shape[1] * groups
-    if method == "scatter":
+    bias_values = _check_bias(bias, c_out)
+    full_h = max((x.shape[0] - 1) * s[0] + d[0] * (kh - 1) + 1, p[0] + out_shape[0])
+    full_w = max((x.shape[1] - 1) * s[1] + d[1] * (kw - 1) + 1, p[1] + out_shape[1])
+    _check_budget((full_h + d[0] * kh) * (full_w + d[1] * kw) * max(c_out, channels),
+                  array.dtype.itemsize * 2 if method != "zero_insert" else 8 * 3)
+    if method in ("auto", "direct"):
         out = _scatter(x, weight, groups, s, p, d, out_shape)
     else:
         out = _by_zero_insertion(x, weight, groups, s, p, op, d, out_shape)
-    if bias is not None:
-        values = np.asarray(bias, dtype=np.float64).reshape(-1)
-        if values.size not in (1, c_out):
-            raise ValueError(f"bias needs 1 value or one per output channel ({c_out}).")
-        out = out + values
-    out = out.astype(array.dtype)
-    return out[:, :, 0] if grey and c_out == 1 else out
+    if bias_values is not None:
+        out = out + bias_values
+    out = np.ascontiguousarray(out, dtype=array.dtype)
+    return out[:, :, 0] if grey and depthwise else out
+
+
+def _check_weight(kernel: Any) -> np.ndarray:
+    """The kernel as float64, ``kh×kw`` or ``C_in×C_out/groups×kh×kw``, finite and non-empty."""
+    if not isinstance(kernel, (np.ndarray, list, tuple)):
+        raise TypeError(f"kernel must be a numpy array (kh×kw or C_in×C_out/groups×kh×kw); got "
+                        f"{type(kernel).__name__}.")
+    weight = np.asarray(kernel)
+    if weight.dtype.kind not in "biuf":
+        raise TypeError(f"kernel must hold real numbers; got dtype {weight.dtype}.")
+    if weight.ndim not in (2, 4) or weight.size == 0:
+        raise ValueError(
+            "kernel must be kh×kw (each channel on its own) or C_in×C_out/groups×kh×kw "
+            f"(torch's transposed layout), non-empty; got shape {weight.shape}."
+        )
+    weight = weight.astype(np.float64)
+    check_finite(weight, "kernel")
+    return weight
+
+
+def _check_bias(bias: Any, channels: int) -> np.ndarray | None:
+    """``None``, or the bias as ``channels`` float64 values (one number is repeated)."""
+    if bias is None:
+        return None
+    values = np.asarray(bias)
+    if values.dtype.kind not in "biuf":
+        raise TypeError(f"bias must be a number or an array of numbers; got {bias!r}.")
+    values = values.astype(np.float64).reshape(-1)
+    if values.size not in (1, channels):
+        raise ValueError(f"bias needs 1 value or one per output channel ({channels}); got "
+                         f"{values.size}.")
+    check_finite(values, "bias")
+    return np.broadcast_to(values, (channels,))
+
+
+def _check_budget(values: int, bytes_per_value: int) -> None:
+    """Refuse outputs whose working arrays would exceed :data:`MEMORY_BUDGET_BYTES`."""
+    needed = values * bytes_per_value
+    if needed > MEMORY_BUDGET_BYTES:
+        raise ValueError(
+            f"This would need about {needed / 2**30:.1f} GiB of working memory, over the "
+            f"{MEMORY_BUDGET_BYTES / 2**30:.0f} GiB budget. Use a smaller image or stride, or "
+            "fewer channels."
+        )
 
 
 def _scatter(x: np.ndarray, weight: np.ndarray, groups: int, s: tuple[int, int],
              p: tuple[int, int], d: tuple[int, int], out_shape: tuple[int, ...]) -> np.ndarray:
-    """Every input pixel adds ``pixel × kernel`` at ``(i·s, j·s)`` of the full output."""
+    """Every input pixel adds ``pixel × kernel`` at ``(i·s, j·s)`` of the full output, then crop.
+
+    Done tap by tap: kernel tap ``(u, v)`` of every input pixel lands on one strided slice of the
+    full output, so the loop runs ``kh·kw`` times over whole images.
+    """
     h, w, channels = x.shape
     kh, kw = weight.shape[-2:]
     c_in_group, c_out_group = channels // groups, weight.shape[1]
     full_h = max((h - 1) * s[0] + d[0] * (kh - 1) + 1, p[0] + out_shape[0])
     full_w = max((w - 1) * s[1] + d[1] * (kw - 1) + 1, p[1] + out_shape[1])
-    full = np.zeros((full_h, full_w, c_out_group * groups))
+    full = np.zeros((full_h, full_w, c_out_group * groups), dtype=x.dtype)
+    depthwise = c_in_group == 1 and c_out_group == 1
+    # groups × (h·w) × C_in/groups, and groups × C_in/groups × C_out/groups × kh × kw.
+    x_groups = x.reshape(h * w, groups, c_in_group).transpose(1, 0, 2)
+    w_groups = weight.astype(x.dtype).reshape(groups, c_in_group, c_out_group, kh, kw)
     for u in range(kh):
         for v in range(kw):
             rows = slice(u * d[0], u * d[0] + (h - 1) * s[0] + 1, s[0])
             cols = slice(v * d[1], v * d[1] + (w - 1) * s[1] + 1, s[1])
-            for g in range(groups):
-                inputs = x[:, :, g * c_in_group : (g + 1) * c_in_group]
-                taps = weight[g * c_in_group : (g + 1) * c_in_group, :, u, v]  # Cin_g × Cout_g
-                full[rows, cols, g * c_out_group : (g + 1) * c_out_group] += inputs @ taps
+            if depthwise:
+                contribution = x * w_groups[:, 0, 0, u, v]
+            else:
+                contribution = (x_groups @ w_groups[..., u, v]).transpose(1, 0, 2).reshape(h, w, -1)
+            full[rows, cols] += contribution
     return full[p[0] : p[0] + out_shape[0], p[1] : p[1] + out_shape[1]]
 
 
@@ -195,17 +273,31 @@ def _by_zero_insertion(x: np.ndarray, weight: np.ndarray, groups: int, s: tuple[
 def bilinear_kernel(factor: int) -> np.ndarray:
     """The FCN initialisation: a ``(2f − f mod 2)``-square kernel that upsamples bilinearly.
 
-    With ``conv_transpose2d(x, k, stride=f, padding=bilinear_padding(f))`` it reproduces
-    ``upsample(x, f, mode="bilinear")`` away from the border; near the border the transposed
-    convolution sees zeros where interpolation clamps to the edge pixel, so a band about ``f/2``
-    pixels wide differs (``tests/test_upsample.py`` measures it).
+    The kernel is the outer product of a tent ``1 − |i − centre| / f``. With
+    ``conv_transpose2d(x, k, stride=f, padding=bilinear_padding(f))`` the output has the same
+    ``f·H × f·W`` size as ``upsample(x, f, mode="bilinear")`` and the same values away from the
+    border. In a band of exactly ``f // 2`` pixels along each edge they differ: there
+    interpolation reads a position left of (or above) the first pixel and torch clamps it to the
+    edge pixel, while the transposed convolution sees the zero beyond the edge. Output pixel
+    ``o < f // 2`` of a constant image 1 is ``(o + 0.5)/f + 0.5`` instead of 1 (0.75 for
+    ``f = 2``): a dark frame.
+
+    Args:
+        factor: the upsampling factor ``f ≥ 1``.
+
+    Returns:
+        ``(2f − f mod 2)×(2f − f mod 2)`` float64, summing to ``f²`` (each input pixel spreads
+        over ``f²`` outputs).
 
     Example:
         >>> bilinear_kernel(2).tolist()[0]
         [0.0625, 0.1875, 0.1875, 0.0625]
     """
-    if isinstance(factor, bool) or not isinstance(factor, int) or factor < 1:
-        raise ValueError(f"factor must be a positive int; got {factor!r}.")
+    if isinstance(factor, bool) or not isinstance(factor, numbers.Integral):
+        raise TypeError(f"factor must be an int; got {factor!r}.")
+    if factor < 1:
+        raise ValueError(f"factor must be at least 1; got {factor}.")
+    factor = int(factor)
     size = 2 * factor - factor % 2
     centre = factor - 1 if size % 2 == 1 else factor - 0.5
     line = 1.0 - np.abs(np.arange(size) - centre) / factor
@@ -215,9 +307,11 @@ def bilinear_kernel(factor: int) -> np.ndarray:
 def bilinear_padding(factor: int) -> int:
     """The ``padding`` that aligns :func:`bilinear_kernel` with half-pixel bilinear upsampling.
 
+    ``⌈(f − 1)/2⌉``, so that ``(H−1)f − 2p + (2f − f mod 2)`` is exactly ``f·H``.
+
     Example:
-        >>> bilinear_padding(2), bilinear_padding(3)
-        (1, 1)
+        >>> bilinear_padding(2), bilinear_padding(3), bilinear_padding(4)
+        (1, 1, 2)
     """
     return math.ceil((factor - 1) / 2)
 
@@ -233,52 +327,71 @@ def upsample(
 ) -> np.ndarray:
     """Resize like ``torch.nn.functional.interpolate`` (``nearest``, ``bilinear``, ``bicubic``).
 
+    Each axis is resampled on its own: output pixel ``i`` reads input position
+    ``(i + 0.5)·scale − 0.5`` (or ``i·(n_in−1)/(n_out−1)`` with ``align_corners=True``), where
+    ``scale`` is ``1/scale_factor`` when a factor is given and ``n_in/n_out`` for a ``size``, as
+    torch does.
+
+    Bicubic overshoots: Keys' cubic (``a = −0.75``) has negative lobes, so next to a sharp edge
+    the result leaves the input's range (a 0→1 step upsampled 4× gives about −0.11…1.11). A uint8
+    image turned back to uint8 would wrap; ``clip=True`` clips to the input's min…max.
+
     Args:
-        image: ``H×W`` or ``H×W×C``.
-        scale_factor: multiplier per axis (torch maps output pixel i to input ``i / scale``).
-        size: output ``(H', W')`` instead of a scale factor.
-        mode: ``"nearest"`` (torch's legacy nearest), ``"bilinear"`` or ``"bicubic"``
-            (Keys' cubic, a = −0.75, as torch).
-        align_corners: torch's flag for bilinear/bicubic (``None`` = False).
-        clip: bicubic can overshoot the input's range (ringing at edges); ``True`` clips the
-            result to the input's min…max.
+        image: ``H×W`` or ``H×W×C``, any real dtype.
+        scale_factor: a positive number, or a pair ``(rows, cols)``; output size is
+            ``⌊H·factor⌋``.
+        size: output ``H'`` (square) or ``(H', W')`` instead of a scale factor.
+        mode: ``"nearest"`` (torch's legacy ``'nearest'``: input ``⌊i·scale⌋``), ``"bilinear"``
+            or ``"bicubic"``.
+        align_corners: torch's flag for bilinear/bicubic (``None`` = False); ``nearest`` takes
+            none (torch refuses it even as False).
+        clip: clip the result to the input's min…max (for bicubic's overshoot).
 
     Returns:
-        ``H'×W'(×C)`` float32 (float64 stays float64).
+        ``H'×W'`` or ``H'×W'×C`` float32 (float64 stays float64).
 
     Example:
         >>> upsample(np.array([[1.0, 2.0]]), 2).tolist()
         [[1.0, 1.0, 2.0, 2.0], [1.0, 1.0, 2.0, 2.0]]
+        >>> upsample(np.array([[0.0, 1.0]]), size=(1, 4), mode="bilinear").tolist()
+        [[0.0, 0.25, 0.75, 1.0]]
     """
     array = as_image(image)
     mode = check_choice(mode, UPSAMPLE_MODES, "mode")
     if (scale_factor is None) == (size is None):
         raise ValueError("Give exactly one of scale_factor and size.")
-    if mode == "nearest" and align_corners:
-        raise ValueError("align_corners only applies to bilinear and bicubic (as in torch).")
+    if align_corners is not None and not isinstance(align_corners, (bool, np.bool_)):
+        raise TypeError(f"align_corners must be True, False or None; got {align_corners!r}.")
+    if mode == "nearest" and align_corners is not None:
+        raise ValueError("align_corners only applies to bilinear and bicubic; leave it None for "
+                         "nearest (torch refuses it too).")
+    if not isinstance(clip, (bool, np.bool_)):
+        raise TypeError(f"clip must be True or False; got {clip!r}.")
     h, w = array.shape[:2]
     if size is not None:
         out_h, out_w = to_pair(size, "size", minimum=1)
         scales = (h / out_h, w / out_w)
     else:
-        assert scale_factor is not None
-        raw = scale_factor if isinstance(scale_factor, (tuple, list)) else \
+        raw: Any = scale_factor if isinstance(scale_factor, (tuple, list)) else \
             (scale_factor, scale_factor)
         if len(raw) != 2 or not all(
-                isinstance(f, (int, float)) and math.isfinite(f) and f > 0 for f in raw):
-            raise ValueError(f"scale_factor must be a positive number or a pair; got "
+                not isinstance(f, bool) and isinstance(f, (int, float, np.integer, np.floating))
+                and math.isfinite(f) and f > 0 for f in raw):
+            raise ValueError(f"scale_factor must be a positive number or a pair of them; got "
                              f"{scale_factor!r}.")
         factors = (float(raw[0]), float(raw[1]))
         out_h, out_w = math.floor(h * factors[0]), math.floor(w * factors[1])
         if out_h < 1 or out_w < 1:
-            raise ValueError(f"scale_factor {scale_factor!r} leaves no output pixels.")
+            raise ValueError(f"scale_factor {scale_factor!r} leaves no output pixels "
+                             f"({h}×{w} → {out_h}×{out_w}).")
         scales = (1.0 / factors[0], 1.0 / factors[1])
-        if out_h * out_w * (array.shape[2] if array.ndim == 3 else 1) > 400_000_000:
-            raise ValueError("The upsampled image would have over 400 million values.")
+    channels = array.shape[2] if array.ndim == 3 else 1
+    _check_budget(out_h * max(out_w, w) * channels, 8 * 3)
     x = array.astype(np.float64)
-    out = _resample(x, 0, *_taps(h, out_h, scales[0], mode, bool(align_corners)))
-    out = _resample(out, 1, *_taps(w, out_w, scales[1], mode, bool(align_corners)))
-    if clip:
+    with np.errstate(invalid="ignore"):  # ∞ − ∞ is NaN, as in torch
+        out = _resample(x, 0, *_taps(h, out_h, scales[0], mode, bool(align_corners)))
+        out = _resample(out, 1, *_taps(w, out_w, scales[1], mode, bool(align_corners)))
+    if clip and not np.isnan(x).all():
         out = np.clip(out, np.nanmin(x), np.nanmax(x))
     return out.astype(array.dtype)
 

@@ -285,3 +285,100 @@ def test_seed003_lenet_chain_28_28_14_10_5():
     assert [s.size for s in stats] == [28, 14, 10, 5]
     assert [s.channels for s in stats] == [6, 6, 16, 16]
     assert stats[0].params == 6 * 25 + 6 and stats[2].params == 16 * 6 * 25 + 16
+
+
+# --- Seeds 000/001/004: pooling, transposed convolution and layer arithmetic, run for real -------
+
+from filters.receptive import receptive_window  # noqa: E402
+
+
+def test_seed001_convtranspose2d_32x32_to_64x64_equals_torch_module():
+    # nn.ConvTranspose2d(in_channels=C, out_channels=M, kernel_size=3, stride=2, padding=1,
+    # output_padding=1) on (N, C, 32, 32) gives (N, M, 64, 64).
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    layer = torch.nn.ConvTranspose2d(3, 5, kernel_size=3, stride=2, padding=1, output_padding=1)
+    x = np.random.default_rng(1).normal(size=(32, 32, 3)).astype(np.float32)
+    weight, bias = layer.weight.detach().numpy(), layer.bias.detach().numpy()
+    out = filters.conv_transpose2d(x, weight, stride=2, padding=1, output_padding=1, bias=bias)
+    expected = layer(torch.from_numpy(x).permute(2, 0, 1)[None])[0].permute(1, 2, 0)
+    assert out.shape == tuple(expected.shape) == (64, 64, 5)
+    np.testing.assert_allclose(out, expected.detach().numpy(), atol=1e-5)
+
+
+@pytest.mark.parametrize("method", ["direct", "zero_insert"])
+def test_seed001_5x5_and_6x6_both_give_3x3_and_output_padding_picks_which_comes_back(method):
+    kernel = np.ones((3, 3))
+    five = filters.conv2d(np.ones((5, 5)), kernel, stride=2, padding=1)
+    six = filters.conv2d(np.ones((6, 6)), kernel, stride=2, padding=1)
+    assert five.shape == six.shape == (3, 3)
+    back = filters.conv_transpose2d(five, kernel, stride=2, padding=1, method=method)
+    back_op = filters.conv_transpose2d(six, kernel, stride=2, padding=1, output_padding=1,
+                                       method=method)
+    assert back.shape == (5, 5) and back_op.shape == (6, 6)
+
+
+def test_seed000_4x4_down_to_2x2_and_up_to_4x4():
+    # "输入 4x4 -> 卷积 -> 输出 2x2"; "输入 2x2 -> 反卷积 -> 输出 4x4" (stride 2).
+    down = filters.conv2d(np.arange(16.0).reshape(4, 4), np.ones((2, 2)), stride=2)
+    assert down.tolist() == [[10.0, 18.0], [42.0, 50.0]]
+    up = filters.conv_transpose2d(down, np.ones((2, 2)), stride=2)
+    assert up.shape == (4, 4)
+    assert up.tolist()[0] == [10.0, 10.0, 18.0, 18.0]
+
+
+def test_seed000_max_pool_32x32_to_16x16_keeps_the_channels():
+    # "池化不改变卷积层输出的深度，只是减少宽和高"; h = d divides n: output side n/d.
+    x = np.random.default_rng(2).random((32, 32, 3))
+    assert filters.pool2d(x, 2).shape == (16, 16, 3)
+    assert filters.pool2d(x, 4, mode="avg").shape == (8, 8, 3)
+    assert filters.pool2d(x, 2)[0, 0].tolist() == x[:2, :2].max(axis=(0, 1)).tolist()
+
+
+def test_seed004_stacked_3x3_windows_are_5x5_and_7x7_squares_of_the_input():
+    assert receptive_window("conv3nb,conv3nb", 0, 0, 32) == (0, 0, 4, 4)
+    assert receptive_window("conv3nb,conv3nb,conv3nb", 0, 0, 32) == (0, 0, 6, 6)
+    assert receptive_window("conv5nb", 0, 0, 32) == (0, 0, 4, 4)
+    assert receptive_window("conv7nb", 0, 0, 32) == (0, 0, 6, 6)
+    # "2层3×3参数量为 2×3²=18，1层5×5参数量为 25" (one channel in and out, no bias).
+    assert sum(s.params for s in layer_stats("conv3nb,conv3nb", 32)) == 18
+    assert layer_stats("conv5nb", 32)[0].params == 25
+    # With a bias each layer adds one value per output channel: 27C² + 3C against 49C² + C.
+    c = 64
+    three = layer_stats(f"in{c},conv3c{c},conv3c{c},conv3c{c}", 32)
+    assert sum(s.params for s in three) == 27 * c * c + 3 * c
+    assert layer_stats(f"in{c},conv7c{c}", 32)[0].params == 49 * c * c + c
+
+
+def test_seed004_5x5_costs_about_2_8_times_a_3x3():
+    # "参数量为 C_in × C_out × 5×5，是3×3的约2.8倍"
+    five = layer_stats("in32,conv5p2c64", 16)[0]
+    three = layer_stats("in32,conv3p1c64", 16)[0]
+    ratio = (five.params - 64) / (three.params - 64)
+    assert ratio == 25 / 9 and round(ratio, 1) == 2.8
+    assert five.mult_adds / three.mult_adds == 25 / 9
+
+
+def test_seed004_224_to_112_with_a_stride_2_3x3_and_4_times_fewer_mult_adds():
+    # "使用3×3卷积，步长=2 → 输出尺寸 [112, 112]"; "空间尺寸减半可使计算量减少约4倍"
+    same = layer_stats("in64,conv3p1c64", 224)[0]
+    halved = layer_stats("in64,conv3s2p1c64", 224)[0]
+    assert (same.size, halved.size) == (224, 112)
+    assert same.mult_adds == 4 * halved.mult_adds
+
+
+def test_seed004_1x1_to_64_channels_cuts_the_next_3x3_to_a_quarter():
+    # "输入为256通道，通过1×1卷积输出64通道，后续的3×3卷积计算量将减少为原来的1/4"
+    on_256 = layer_stats("in256,conv3p1c64nb", 56)[0]
+    on_64 = layer_stats("in256,conv1c64nb,conv3p1c64nb", 56)[1]
+    assert on_64.mult_adds * 4 == on_256.mult_adds
+    assert on_64.params == 64 * 64 * 9 and on_256.params == 256 * 64 * 9
+
+
+def test_seed004_global_average_pooling_is_the_channel_mean():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(3).normal(size=(7, 5, 4)).astype(np.float32)
+    gap = filters.global_avg_pool(x)
+    expected = torch.nn.AdaptiveAvgPool2d(1)(torch.from_numpy(x).permute(2, 0, 1)[None])
+    np.testing.assert_allclose(gap, expected[0, :, 0, 0].numpy(), rtol=1e-6)
+    assert gap.shape == (4,)
