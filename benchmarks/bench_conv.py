@@ -1,84 +1,226 @@
-"""conv2d per backend against the raw library calls it wraps, in the same process.
+"""conv2d per backend against the raw library calls, on the same HWC numpy image, same process.
 
-Each cell is the median of repeated runs; ``ratio`` is the time over the fastest raw call
-(OpenCV ``filter2D`` / ``sepFilter2D``, SciPy ``ndimage.correlate``, ``torch.conv2d``) for the
-same input, kernel and border. Run: ``python -m filters bench [--quick]``.
+Every case is one image (size, grey or RGB, uint8 or float32) and one kernel (3, 5, 9, 15, 31;
+a Gaussian, which is separable, or random values, which are not), with ``padding="same"`` and
+``padding_mode="reflect"``. The raw calls are what a user would write to get the same numbers
+from the same array:
+
+- ``cv2.filter2D`` / ``cv2.sepFilter2D`` with ``BORDER_REFLECT_101`` and a float32 result
+  (``ddepth=CV_32F``, so uint8 is not rounded or saturated);
+- ``signal.oaconvolve``: ``cv2.copyMakeBorder`` then overlap-add FFT convolution with the
+  flipped kernel, ``mode="valid"``;
+- ``ndimage.correlate`` with ``mode="mirror"`` and a float32 output;
+- ``torch.conv2d``: a ``1×C×H×W`` view of the image, ``F.pad(mode="reflect")`` and a
+  depthwise ``F.conv2d`` (plus ``.float()`` for uint8), the result viewed back as ``H×W×C``.
+
+Each cell is the median of interleaved repeats (every call once per round, so a slow moment of
+the machine hits all calls alike); ``ratio`` is the time over the fastest raw call of the same
+case. ``peak_mib`` is the peak of the memory Python can see (numpy and OpenCV arrays, traced by
+``tracemalloc``) during one call; torch's and the libraries' scratch memory is not included.
+Slow calls (SciPy and torch with large kernels on large images) are left out of the quick run;
+their place in the table stays empty.
 """
 
 from __future__ import annotations
 
+import random
 import statistics
 import time
+import tracemalloc
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 import filters
 
-
-def _median_seconds(call: Callable[[], object], repeats: int) -> float:
-    call()  # warm-up (imports, allocations)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+KERNEL_SIZES = (3, 5, 9, 15, 31)
+#: Skip a slow library (SciPy's ndimage, torch) when pixels·channels·k² exceeds this.
+SLOW_WORK_LIMIT = {True: 2e8, False: 4e9}
 
 
-def _raw_calls(image: np.ndarray, kernel: np.ndarray) -> dict[str, Callable[[], object]]:
+@dataclass(frozen=True)
+class ConvCase:
+    """One row group of the table: an image and a kernel."""
+
+    height: int
+    width: int
+    rgb: bool
+    dtype: str
+    kernel_size: int
+    separable: bool
+
+    @property
+    def label(self) -> str:
+        """E.g. ``"1920×1080 RGB float32, gaussian 15 (separable)"``."""
+        return f"{self.size} {self.channels} {self.dtype}, {self.op}"
+
+    @property
+    def size(self) -> str:
+        """``"W×H"``."""
+        return f"{self.width}×{self.height}"
+
+    @property
+    def channels(self) -> str:
+        """``"RGB"`` or ``"grey"``."""
+        return "RGB" if self.rgb else "grey"
+
+    @property
+    def op(self) -> str:
+        """The kernel, e.g. ``"random 9 (dense)"``."""
+        kind = "gaussian" if self.separable else "random"
+        return f"{kind} {self.kernel_size} ({'separable' if self.separable else 'dense'})"
+
+    def image(self) -> np.ndarray:
+        """A smooth random picture of this case's shape and dtype."""
+        rng = np.random.default_rng(self.height * 7 + self.width)
+        shape = (self.height, self.width, 3) if self.rgb else (self.height, self.width)
+        values = rng.random(shape, dtype=np.float32)
+        return (values * 255).astype(np.uint8) if self.dtype == "uint8" else values
+
+    def kernel(self) -> np.ndarray:
+        """float32 ``k×k``: a Gaussian (σ = k/6) or standard normal values."""
+        k = self.kernel_size
+        if self.separable:
+            return filters.gaussian_kernel(k, max(k / 6, 0.5)).astype(np.float32)
+        return np.random.default_rng(k).normal(size=(k, k)).astype(np.float32)
+
+
+def cases(quick: bool = True) -> list[ConvCase]:
+    """Every case of the quick (512² and 1920×1080) or full run (adds 4000×3000)."""
+    sizes = [(512, 512), (1080, 1920)] + ([] if quick else [(3000, 4000)])
+    return [
+        ConvCase(h, w, rgb, dtype, k, separable)
+        for h, w in sizes
+        for rgb in (False, True)
+        for dtype in ("float32", "uint8")
+        for separable in (True, False)
+        for k in KERNEL_SIZES
+    ]
+
+
+def raw_calls(case: ConvCase, image: np.ndarray, quick: bool) -> dict[str, Callable[[], object]]:
+    """The library calls a user would write for the same result (see the module docstring)."""
     import cv2
     import torch
     import torch.nn.functional as F
-    from scipy import ndimage
+    from scipy import ndimage, signal
 
-    pad = kernel.shape[0] // 2
+    kernel = case.kernel()
+    pad = case.kernel_size // 2
+    reflect = cv2.BORDER_REFLECT_101
     calls: dict[str, Callable[[], object]] = {
-        "cv2.filter2D": lambda: cv2.filter2D(image, -1, kernel,
-                                             borderType=cv2.BORDER_REFLECT_101),
+        "cv2.filter2D": lambda: cv2.filter2D(image, cv2.CV_32F, kernel, borderType=reflect),
     }
     pieces = filters.kernels.separate(kernel)
     if pieces is not None:
-        column, row = pieces
+        column, row = (piece.astype(np.float32) for piece in pieces)
         calls["cv2.sepFilter2D"] = lambda: cv2.sepFilter2D(
-            image, -1, row, column, borderType=cv2.BORDER_REFLECT_101)
-    if image.size <= 1_000_000 or kernel.shape[0] <= 5:
+            image, cv2.CV_32F, row, column, borderType=reflect)
+    if case.kernel_size >= 9:
+        flipped = kernel[::-1, ::-1] if image.ndim == 2 else kernel[::-1, ::-1, None]
+
+        def oaconvolve() -> object:
+            padded = cv2.copyMakeBorder(image, pad, pad, pad, pad, reflect).astype(
+                np.float32, copy=False)
+            return signal.oaconvolve(padded, flipped, mode="valid", axes=(0, 1))
+
+        calls["signal.oaconvolve"] = oaconvolve
+    if _affordable(case, quick):
+        weights = kernel if image.ndim == 2 else kernel[:, :, None]
         calls["ndimage.correlate"] = lambda: ndimage.correlate(
-            image, kernel[:, :, None] if image.ndim == 3 else kernel, mode="mirror")
-    x = torch.from_numpy(image).permute(2, 0, 1)[None].contiguous()
-    w = torch.from_numpy(np.broadcast_to(kernel.astype(np.float32),
-                                         (x.shape[1], 1, *kernel.shape)).copy())
+            image, weights, output=np.float32, mode="mirror")
+        channels = 3 if case.rgb else 1
+        w = torch.from_numpy(np.broadcast_to(kernel, (channels, 1, *kernel.shape)).copy())
 
-    def torch_call() -> object:
-        with torch.no_grad():
-            return F.conv2d(F.pad(x, (pad,) * 4, mode="reflect"), w, groups=x.shape[1])
+        def torch_conv2d() -> object:
+            x = torch.from_numpy(image if image.ndim == 3 else image[:, :, None])
+            x = x.permute(2, 0, 1)[None]
+            if x.dtype != torch.float32:
+                x = x.float()
+            with torch.no_grad():
+                y = F.conv2d(F.pad(x, (pad,) * 4, mode="reflect"), w, groups=channels)
+            return y[0].permute(1, 2, 0).numpy()
 
-    calls["torch.conv2d"] = torch_call
+        calls["torch.conv2d"] = torch_conv2d
     return calls
 
 
-def run(quick: bool = True) -> list[dict[str, object]]:
-    """Rows: case, call, seconds, ratio to the fastest raw call."""
-    sizes = [(512, 512), (1080, 1920)] + ([] if quick else [(3000, 4000)])
-    kernels = {"gaussian 5 (separable)": filters.gaussian_kernel(5, 1.2),
-               "gaussian 15 (separable)": filters.gaussian_kernel(15, 3.0),
-               "random 5 (dense)": np.random.default_rng(0).normal(size=(5, 5)),
-               "random 9 (dense)": np.random.default_rng(1).normal(size=(9, 9))}
-    repeats = 3 if quick else 7
+def our_calls(case: ConvCase, image: np.ndarray, raw: dict[str, object]
+              ) -> dict[str, Callable[[], object]]:
+    """``filters.conv2d`` on each backend whose library has a raw row in this case."""
+    kernel = case.kernel()
+    wanted = {"auto": True, "opencv": True, "fft": "signal.oaconvolve" in raw,
+              "scipy": "ndimage.correlate" in raw, "torch": "torch.conv2d" in raw}
+    return {
+        f"filters[{backend}]": (lambda b=backend: filters.conv2d(
+            image, kernel, padding="same", padding_mode="reflect", backend=b))
+        for backend, keep in wanted.items() if keep
+    }
+
+
+def _affordable(case: ConvCase, quick: bool) -> bool:
+    work = case.height * case.width * (3 if case.rgb else 1) * case.kernel_size**2
+    return work <= SLOW_WORK_LIMIT[quick]
+
+
+def median_seconds(calls: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Median time of each call over interleaved rounds (one warm-up call each first).
+
+    Every round runs each call once, in a new random order, with a short pause before each
+    call: torch's OpenMP threads keep spinning for a moment after a call, and whichever call
+    came next would pay for it. Calls slower than half a second run 3 times, not ``repeats``.
+    """
+    names = list(calls)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    slow = set()
+    for name in names:
+        start = time.perf_counter()
+        calls[name]()
+        if time.perf_counter() - start > 0.5:
+            slow.add(name)
+    order = random.Random(len(names))
+    for round_ in range(repeats):
+        order.shuffle(names)
+        for name in names:
+            if name in slow and round_ >= 3:
+                continue
+            time.sleep(0.003)
+            start = time.perf_counter()
+            calls[name]()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def peak_mib(call: Callable[[], object]) -> float:
+    """Peak Python-visible allocation of one call, in MiB."""
+    tracemalloc.start()
+    try:
+        call()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak / 2**20
+
+
+def run(quick: bool = True, progress: Callable[[str], None] | None = None
+        ) -> list[dict[str, object]]:
+    """Rows ``kind, case, size, channels, dtype, op, call, seconds, ratio, peak_mib``."""
+    repeats = 7 if quick else 9
     rows: list[dict[str, object]] = []
-    for height, width in sizes:
-        image = np.random.default_rng(2).random((height, width, 3)).astype(np.float32)
-        for name, kernel in kernels.items():
-            case = f"{width}×{height} RGB float32, {name}"
-            raw = {label: _median_seconds(call, repeats)
-                   for label, call in _raw_calls(image, kernel).items()}
-            fastest = min(raw.values())
-            ours = {f"filters[{backend}]": _median_seconds(
-                lambda b=backend, x=image, k=kernel: filters.conv2d(
-                    x, k, padding="same", padding_mode="reflect", backend=b), repeats)
-                for backend in ("auto", "opencv", "torch", "scipy")
-                if backend != "scipy" or "ndimage.correlate" in raw}
-            for label, seconds in {**raw, **ours}.items():
-                rows.append({"case": case, "call": label, "seconds": seconds,
-                             "ratio": seconds / fastest})
+    for case in cases(quick):
+        image = case.image()
+        raw = raw_calls(case, image, quick)
+        ours = our_calls(case, image, raw)
+        seconds = median_seconds({**raw, **ours}, repeats)
+        fastest = min(seconds[name] for name in raw)
+        for name, call in {**raw, **ours}.items():
+            rows.append({"kind": "conv", "case": case.label, "size": case.size,
+                         "channels": case.channels, "dtype": case.dtype, "op": case.op,
+                         "call": name, "seconds": seconds[name],
+                         "ratio": seconds[name] / fastest,
+                         "peak_mib": peak_mib(call) if seconds[name] < 0.5 else None})
+        if progress:
+            auto = seconds["filters[auto]"] / fastest
+            progress(f"{case.label}: auto {auto:.2f}× the fastest raw call")
     return rows

@@ -1,15 +1,30 @@
-"""The benchmark suite: conv2d against the raw libraries, and the Filter page's rerun time."""
+"""The benchmark suite: conv2d, pooling, transposed conv and upsampling against the libraries,
+the Filter page's reruns and the cold start — one run, one CSV, one markdown report.
+
+``python -m filters bench --quick --csv benchmarks/results/quick.csv --markdown
+benchmarks/results/quick.md`` is the run behind the README's table and the Benchmarks page.
+"""
 
 from __future__ import annotations
 
 import csv
+import os
 import platform
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import bench_conv, bench_page
+from benchmarks import bench_conv, bench_ops, bench_page, bench_startup
+
+FIELDS = ["kind", "case", "size", "channels", "dtype", "op", "call", "seconds", "ratio",
+          "peak_mib", "machine"]
+#: ``auto`` must be within this factor of the fastest raw call in every conv case.
+AUTO_TARGET = 1.15
+BACKEND_COLUMNS = ["auto", "opencv", "fft", "scipy", "torch"]
 
 
-def _machine() -> str:
+def machine() -> str:
+    """CPU model, core count, Python and the libraries' versions."""
     cpu = "unknown CPU"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -18,31 +33,110 @@ def _machine() -> str:
                 break
     except OSError:
         pass
-    import os
+    import cv2
+    import numpy
+    import scipy
+    import torch
 
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"numpy {numpy.__version__}, OpenCV {cv2.__version__}, SciPy {scipy.__version__}, "
+            f"torch {torch.__version__} ({torch.get_num_threads()} threads)")
+
+
+def page_rows(quick: bool) -> list[dict[str, object]]:
+    """The Filter page's rerun times in the CSV layout (``kind="page"``)."""
+    rows: list[dict[str, object]] = []
+    for result in bench_page.run(quick=quick):
+        for key, label in (("cached_s", "display change (cached)"), ("recompute_s", "bias change"),
+                           ("kernel_s", "new kernel")):
+            rows.append({"kind": "page", "case": result["case"], "size": "", "channels": "RGB",
+                         "dtype": "uint8", "op": label, "call": "AppTest rerun",
+                         "seconds": result[key], "ratio": None, "peak_mib": None})
+    return rows
+
+
+def conv_summary(rows: list[dict[str, object]]) -> list[str]:
+    """One markdown row per conv case: the fastest raw call and every backend's ratio."""
+    by_case: dict[str, dict[str, dict[str, object]]] = {}
+    for row in rows:
+        if row["kind"] == "conv":
+            by_case.setdefault(str(row["case"]), {})[str(row["call"])] = row
+    lines = ["| case | fastest raw call | ms | " + " | ".join(
+        f"{name} ×" for name in BACKEND_COLUMNS) + " | auto peak MiB |",
+             "|---|---|---:|" + "---:|" * len(BACKEND_COLUMNS) + "---:|"]
+    for case, calls in by_case.items():
+        raw = {name: row for name, row in calls.items() if not name.startswith("filters")}
+        best = min(raw, key=lambda name: float(raw[name]["seconds"]))  # type: ignore[arg-type]
+        ratios = []
+        for backend in BACKEND_COLUMNS:
+            row = calls.get(f"filters[{backend}]")
+            ratios.append("" if row is None else f"{float(row['ratio']):.2f}")  # type: ignore[arg-type]
+        peak = calls["filters[auto]"]["peak_mib"]
+        lines.append(f"| {case} | {best} | {1000 * float(raw[best]['seconds']):.1f} | "  # type: ignore[arg-type]
+                     + " | ".join(ratios)
+                     + f" | {'' if peak is None else f'{float(peak):.1f}'} |")  # type: ignore[arg-type]
+    return lines
+
+
+def ops_table(rows: list[dict[str, object]]) -> list[str]:
+    """Pooling, transposed conv and upsampling rows."""
+    lines = ["| case | call | ms | × fastest library call | peak MiB |", "|---|---|---:|---:|---:|"]
+    for row in rows:
+        if row["kind"] in ("pool", "transposed", "upsample"):
+            peak = row["peak_mib"]
+            lines.append(f"| {row['case']} | {row['call']} | "
+                         f"{1000 * float(row['seconds']):.1f} | {float(row['ratio']):.2f} | "  # type: ignore[arg-type]
+                         f"{'' if peak is None else f'{float(peak):.1f}'} |")  # type: ignore[arg-type]
+    return lines
+
+
+def timing_table(rows: list[dict[str, object]]) -> list[str]:
+    """Page reruns and cold start."""
+    lines = ["| what | step | ms |", "|---|---|---:|"]
+    for row in rows:
+        if row["kind"] in ("page", "startup"):
+            lines.append(f"| {row['case']} | {row['op']} | {1000 * float(row['seconds']):.0f} |")  # type: ignore[arg-type]
+    return lines
+
+
+def report(rows: list[dict[str, object]], machine_text: str) -> str:
+    """The markdown report: headline, conv summary, ops, page and start-up."""
+    autos = [row for row in rows if row["kind"] == "conv" and row["call"] == "filters[auto]"]
+    worst = max(autos, key=lambda row: float(row["ratio"]))  # type: ignore[arg-type]
+    within = sum(float(row["ratio"]) <= AUTO_TARGET for row in autos)  # type: ignore[arg-type]
+    head = [f"Machine: {machine_text}", "",
+            f"`auto` is within {AUTO_TARGET}× of the fastest raw call in {within} of "
+            f"{len(autos)} conv cases; worst: {float(worst['ratio']):.2f}× "  # type: ignore[arg-type]
+            f"({worst['case']}).", "",
+            "Ratios are times over the fastest raw library call of the same case (median of "
+            "interleaved repeats); an empty cell is a call left out of this run as too slow.", ""]
+    return "\n".join(head + conv_summary(rows) + ["", "Pooling, transposed convolution, "
+                     "upsampling:", ""] + ops_table(rows) + ["", "Filter page and start-up:", ""]
+                     + timing_table(rows)) + "\n"
+
+
+def collect(quick: bool, progress: Callable[[str], None] | None = None) -> list[dict[str, object]]:
+    """Every benchmark's rows, in the CSV layout."""
+    rows = bench_conv.run(quick=quick, progress=progress)
+    rows += bench_ops.run(quick=quick)
+    rows += page_rows(quick)
+    rows += bench_startup.run(quick=quick)
+    return rows
 
 
 def main(quick: bool = True, csv_path: Path | None = None,
          markdown_path: Path | None = None) -> int:
-    """Run the benchmarks, print a markdown table, optionally save CSV and markdown."""
-    rows = bench_conv.run(quick=quick)
-    lines = [f"Machine: {_machine()}", "", "| case | call | ms | × fastest raw |",
-             "|---|---|---:|---:|"]
-    for row in rows:
-        lines.append(f"| {row['case']} | {row['call']} | {1000 * float(row['seconds']):.1f} | "
-                     f"{float(row['ratio']):.2f} |")
-    for row in bench_page.run(quick=quick):
-        lines.append(f"| {row['case']} | page rerun, cached / recomputed | "
-                     f"{1000 * float(row['cached_s']):.0f} / "
-                     f"{1000 * float(row['recompute_s']):.0f} | |")
-    table = "\n".join(lines)
-    print(table)
+    """Run the benchmarks, print the markdown report, optionally save CSV and markdown."""
+    rows = collect(quick, progress=lambda line: print(line, file=sys.stderr, flush=True))
+    machine_text = machine()
+    text = report(rows, machine_text)
+    print(text)
     if csv_path:
         with open(csv_path, "w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=["case", "call", "seconds", "ratio"])
+            writer = csv.DictWriter(handle, fieldnames=FIELDS)
             writer.writeheader()
-            writer.writerows(rows)
+            for row in rows:
+                writer.writerow({**row, "machine": machine_text})
     if markdown_path:
-        Path(markdown_path).write_text(table + "\n")
+        Path(markdown_path).write_text(text)
     return 0

@@ -17,6 +17,8 @@ __all__ = [
     "as_image",
     "check_choice",
     "check_finite",
+    "check_image",
+    "float_dtype",
     "to_pair",
 ]
 
@@ -73,6 +75,17 @@ def as_image(image: Any, name: str = "image") -> np.ndarray:
         >>> as_image(np.zeros((4, 5), dtype=np.uint8)).dtype
         dtype('float32')
     """
+    array = check_image(image, name)
+    return np.asarray(array, dtype=float_dtype(array.dtype))
+
+
+def check_image(image: Any, name: str = "image") -> np.ndarray:
+    """:func:`as_image`'s checks without the conversion: the image in its own dtype.
+
+    Example:
+        >>> check_image([[0, 1], [2, 3]]).dtype.kind
+        'i'
+    """
     if not isinstance(image, np.ndarray):
         if isinstance(image, (list, tuple)):
             image = np.asarray(image)
@@ -91,8 +104,17 @@ def as_image(image: Any, name: str = "image") -> np.ndarray:
         )
     if image.size == 0:
         raise ValueError(f"{name} is empty (shape {image.shape}); it needs at least one pixel.")
-    dtype = np.float64 if image.dtype == np.float64 else np.float32
-    return np.asarray(image, dtype=dtype)
+    return image
+
+
+def float_dtype(dtype: np.dtype) -> type[np.floating[Any]]:
+    """The float dtype results come in: float64 for float64 input, float32 for everything else.
+
+    Example:
+        >>> float_dtype(np.dtype("uint8")).__name__
+        'float32'
+    """
+    return np.float64 if dtype == np.float64 else np.float32
 
 
 def check_finite(array: np.ndarray, name: str) -> None:

@@ -7,22 +7,32 @@ The checks and the geometry (padding per side, output size) live here; the arith
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
 
-from ._validation import as_image, check_choice, check_finite, to_pair
+from ._validation import check_choice, check_finite, check_image, float_dtype, to_pair
 from .backends import BACKEND_MODULES, Geometry, get_backend, is_available
 from .kernels import is_separable
 from .limits import MEMORY_BUDGET_BYTES
 from .padding import PADDING_MODES, check_padding_fits, padding_sides
 from .sizes import effective_kernel_size
 
-__all__ = ["BACKENDS", "ConvPlan", "available_backends", "choose_backend", "conv2d", "plan_conv"]
+__all__ = [
+    "BACKENDS",
+    "FFT_MAX_PIXELS",
+    "FFT_MIN_SPAN",
+    "ConvPlan",
+    "available_backends",
+    "choose_backend",
+    "conv2d",
+    "plan_conv",
+]
 
-BackendName = Literal["numpy", "scipy", "torch", "opencv", "auto"]
-BACKENDS: tuple[str, ...] = ("numpy", "scipy", "torch", "opencv", "auto")
+BackendName = Literal["numpy", "scipy", "fft", "torch", "opencv", "auto"]
+BACKENDS: tuple[str, ...] = ("numpy", "scipy", "fft", "torch", "opencv", "auto")
 
 
 def available_backends() -> list[str]:
@@ -64,8 +74,10 @@ def conv2d(
             ``kh×kw`` kernel it is implied (``C``) and may be left out.
         bias: added to every output pixel: a number, or one number per output channel.
         flip: ``True`` for true (mathematical) convolution — the kernel rotated by 180°.
-        backend: ``"numpy"``, ``"scipy"``, ``"torch"``, ``"opencv"`` or ``"auto"`` (fastest here;
-            the numbers do not depend on it beyond float rounding).
+        backend: ``"numpy"``, ``"scipy"`` (``ndimage.correlate``), ``"fft"``
+            (``scipy.signal.fftconvolve``), ``"torch"``, ``"opencv"`` or ``"auto"`` (the
+            fastest here, see :func:`choose_backend`; the numbers do not depend on it beyond
+            float rounding).
 
     Returns:
         ``H'×W'`` for a grey image with a ``kh×kw`` kernel, ``H'×W'×C`` for a colour one, and
@@ -83,6 +95,11 @@ def conv2d(
         >>> conv2d(x, k).tolist()  # seed 000's 5×5 example
         [[-3.0, -2.0, 2.0], [0.0, -3.0, 0.0], [0.0, -3.0, -1.0]]
     """
+    params = (stride, padding, padding_mode, dilation, groups, bias, flip, backend)
+    key = _plan_key(image, kernel, params)
+    plan = _PLANS.get(key) if key is not None else None
+    if plan is not None:  # the same call on a same-shaped image: every check already passed
+        return execute(plan.on(image))
     plan = plan_conv(
         image,
         kernel,
@@ -95,17 +112,24 @@ def conv2d(
         flip=flip,
         backend=backend,
     )
+    if key is not None:
+        _remember(key, plan)
     return execute(plan)
 
 
 class ConvPlan:
-    """A checked ``conv2d`` call: the image as ``H×W×C``, the kernel, geometry and backend."""
+    """A checked ``conv2d`` call: the image as ``H×W×C``, the kernel, geometry and backend.
 
-    __slots__ = ("backend", "bias", "geometry", "grey", "groups", "image", "kernel")
+    ``source`` is the image in its own dtype (OpenCV reads uint8 and uint16 directly);
+    ``image`` is the same pixels as float32 (float64 for float64 input), made on first use.
+    """
+
+    __slots__ = ("_image", "backend", "bias", "dtype", "geometry", "grey", "groups", "kernel",
+                 "source")
 
     def __init__(
         self,
-        image: np.ndarray,
+        source: np.ndarray,
         kernel: np.ndarray,
         groups: int | None,
         bias: np.ndarray | None,
@@ -113,18 +137,34 @@ class ConvPlan:
         backend: str,
         grey: bool,
     ) -> None:
-        self.image = image
+        self.source = source
+        self.dtype: np.dtype = _RESULT_DTYPE.get(source.dtype) or np.dtype(
+            float_dtype(source.dtype))
         self.kernel = kernel
         self.groups = groups
         self.bias = bias
         self.geometry = geometry
         self.backend = backend
         self.grey = grey
+        self._image: np.ndarray | None = None
+
+    @property
+    def image(self) -> np.ndarray:
+        """The image as ``H×W×C`` float32 (or float64)."""
+        if self._image is None:
+            self._image = np.asarray(self.source, dtype=self.dtype)
+        return self._image
 
     @property
     def is_full(self) -> bool:
         """True for a ``C_out×C_in/groups×kh×kw`` weight, False for a depthwise ``kh×kw`` kernel."""
         return self.kernel.ndim == 4
+
+    def on(self, image: np.ndarray) -> ConvPlan:
+        """The same plan for another image of the same shape and dtype (not checked again)."""
+        source = image[:, :, None] if self.grey else image
+        return ConvPlan(source, self.kernel, self.groups, self.bias, self.geometry, self.backend,
+                        self.grey)
 
 
 def plan_conv(
@@ -146,7 +186,7 @@ def plan_conv(
         >>> plan_conv(np.zeros((32, 32)), np.ones((3, 3)), stride=2, padding=1).geometry.out_shape
         (16, 16)
     """
-    array = as_image(image)
+    array = check_image(image)
     grey = array.ndim == 2
     if grey:
         array = array[:, :, None]
@@ -154,7 +194,7 @@ def plan_conv(
     padding_mode = check_choice(padding_mode, PADDING_MODES, "padding_mode")
     if not isinstance(flip, (bool, np.bool_)):
         raise TypeError(f"flip must be True or False; got {flip!r}.")
-    weight = _check_kernel(kernel, array.dtype)
+    weight = _check_kernel(kernel, float_dtype(array.dtype))
     if flip:
         weight = weight[..., ::-1, ::-1].copy()
     groups = _check_groups(weight, array.shape[2], groups)
@@ -165,7 +205,7 @@ def plan_conv(
     check_padding_fits(array.shape[:2], sides, padding_mode)
     out_shape = _output_shape(array.shape[:2], (kh, kw), sides, stride_pair, dilation_pair)
     out_channels = weight.shape[0] if weight.ndim == 4 else array.shape[2]
-    bias_array = _check_bias(bias, out_channels, array.dtype)
+    bias_array = _check_bias(bias, out_channels, float_dtype(array.dtype))
     _check_budget(array, (kh, kw), dilation_pair, out_shape, out_channels)
     geometry = Geometry(*sides, padding_mode, stride_pair, dilation_pair, out_shape)
     if backend == "auto":
@@ -185,25 +225,37 @@ def execute(plan: ConvPlan) -> np.ndarray:
         [[9.0, 9.0], [9.0, 9.0]]
     """
     backend = get_backend(plan.backend)
+    native = getattr(backend, "native_dtypes", _FLOAT_DTYPES)
+    image = plan.source if plan.source.dtype in native else plan.image
     if plan.is_full:
         assert plan.groups is not None
-        out = backend.full(plan.image, plan.kernel, plan.groups, plan.geometry)
+        out = backend.full(image, plan.kernel, plan.groups, plan.geometry)
     else:
-        out = backend.depthwise(plan.image, plan.kernel, plan.geometry)
-    out = np.asarray(out, dtype=plan.image.dtype)
+        out = backend.depthwise(image, plan.kernel, plan.geometry)
+    out = np.ascontiguousarray(out, dtype=plan.dtype)
     if plan.bias is not None:
         out = out + plan.bias
     if plan.grey and not plan.is_full:
-        return np.ascontiguousarray(out[:, :, 0])
-    return np.ascontiguousarray(out)
+        return out.reshape(out.shape[:2])
+    return out
 
 
 def choose_backend(image_shape: tuple[int, ...], weight: np.ndarray, geometry: Geometry) -> str:
-    """The ``"auto"`` rule: pick the backend expected to be fastest for this call.
+    """The ``"auto"`` rule: the backend expected to be fastest for this call, without trying.
 
-    A small cost model measured on a 2-core CPU (see ``benchmarks/``): OpenCV's ``filter2D`` /
-    ``sepFilter2D`` for one kernel on every channel; torch for full layers with many channel
-    pairs (OpenCV would loop over them); numpy when neither library is installed.
+    A small cost model, with thresholds measured on this project's 2-core machine (see
+    ``benchmarks/bench_conv.py`` and the README's speed table):
+
+    1. A full layer with more than 4 (output, input) channel pairs → torch: one ``F.conv2d``
+       instead of a loop of single-channel OpenCV calls.
+    2. A dense kernel spanning at least :data:`FFT_MIN_SPAN` taps on a single-channel image of
+       at most :data:`FFT_MAX_PIXELS` pixels → FFT (``scipy.signal.fftconvolve``): there the
+       transform beats ``filter2D``'s own DFT by about 5–15 %. On larger or colour images
+       ``filter2D`` was 1.3–2× faster than every FFT route measured (``fftconvolve``,
+       ``oaconvolve``), so it keeps them.
+    3. Otherwise OpenCV: ``sepFilter2D`` for rank-1 kernels, ``filter2D`` for the rest (it
+       switches to a DFT by itself from about 11×11).
+    4. Without OpenCV: SciPy's ``ndimage`` for separable kernels, else numpy.
 
     Example:
         >>> g = Geometry(1, 1, 1, 1, "zeros", (1, 1), (1, 1), (8, 8))
@@ -213,6 +265,8 @@ def choose_backend(image_shape: tuple[int, ...], weight: np.ndarray, geometry: G
     pairs = weight.shape[0] * weight.shape[1] if weight.ndim == 4 else 1
     if weight.ndim == 4 and pairs > 4 and is_available("torch"):
         return "torch"
+    if _fft_wins(image_shape, weight, geometry) and is_available("fft"):
+        return "fft"
     if is_available("opencv"):
         return "opencv"
     if is_available("scipy") and (weight.ndim == 2 and is_separable(weight)):
@@ -220,11 +274,76 @@ def choose_backend(image_shape: tuple[int, ...], weight: np.ndarray, geometry: G
     return "numpy"
 
 
+#: Smallest kernel span (taps along the shorter side, dilation included) worth an FFT.
+FFT_MIN_SPAN = 21
+#: Largest single-channel image (pixels) where the FFT beat ``filter2D`` here.
+FFT_MAX_PIXELS = 300 * 300
+
+
+def _fft_wins(image_shape: tuple[int, ...], weight: np.ndarray, geometry: Geometry) -> bool:
+    if weight.ndim != 2 or image_shape[2] != 1 or geometry.stride != (1, 1):
+        return False
+    span = min(d * (k - 1) + 1 for d, k in zip(geometry.dilation, weight.shape, strict=True))
+    if span < FFT_MIN_SPAN or image_shape[0] * image_shape[1] > FFT_MAX_PIXELS:
+        return False
+    return not is_separable(weight)
+
+
+# ---------------------------------------------------------------------------------------------
+# Plan cache: repeated calls skip the checks (they are most of the cost on small images)
+
+_FLOAT_DTYPES = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
+_RESULT_DTYPE: dict[np.dtype, np.dtype] = {
+    np.dtype(np.float64): np.dtype(np.float64),
+    np.dtype(np.float32): np.dtype(np.float32),
+    np.dtype(np.uint8): np.dtype(np.float32),
+}
+_CACHED_DTYPES = frozenset(np.dtype(name) for name in ("uint8", "uint16", "int16", "float32",
+                                                       "float64"))
+_MAX_CACHED_KERNEL = 4096  # values; larger weights are planned afresh each call
+_MAX_PLANS = 64
+_PLANS: dict[tuple[Any, ...], ConvPlan] = {}
+_PLANS_LOCK = threading.Lock()
+
+
+def _plan_key(image: Any, kernel: Any, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """What decides a plan: the image's shape and dtype, the kernel's values, every parameter.
+
+    ``None`` (not cached) for anything unusual: lists, array-valued biases, other dtypes.
+    Parameter types are part of the key, so ``stride=True`` is checked (and refused) even
+    after ``stride=1`` was planned.
+    """
+    if (
+        type(image) is not np.ndarray
+        or type(kernel) is not np.ndarray
+        or image.dtype not in _CACHED_DTYPES
+        or kernel.size > _MAX_CACHED_KERNEL
+    ):
+        return None
+    key = (image.shape, image.dtype.char, kernel.shape, kernel.dtype.char, kernel.tobytes(),
+           params, tuple(map(type, params)))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _remember(key: tuple[Any, ...], plan: ConvPlan) -> None:
+    """Keep a plan (without its image) for the next identical call; the oldest goes first."""
+    with _PLANS_LOCK:
+        if len(_PLANS) >= _MAX_PLANS:
+            _PLANS.pop(next(iter(_PLANS)))
+        # A one-pixel stand-in for the image: the cache keeps no reference to the user's data.
+        _PLANS[key] = ConvPlan(plan.source[:1, :1].copy(), plan.kernel, plan.groups, plan.bias,
+                               plan.geometry, plan.backend, plan.grey)
+
+
 # ---------------------------------------------------------------------------------------------
 # Checks
 
 
-def _check_kernel(kernel: Any, dtype: np.dtype) -> np.ndarray:
+def _check_kernel(kernel: Any, dtype: Any) -> np.ndarray:
     if isinstance(kernel, (list, tuple)):
         kernel = np.asarray(kernel)
     if not isinstance(kernel, np.ndarray):
@@ -336,7 +455,7 @@ def _output_shape(
     return shape[0], shape[1]
 
 
-def _check_bias(bias: Any, channels: int, dtype: np.dtype) -> np.ndarray | None:
+def _check_bias(bias: Any, channels: int, dtype: Any) -> np.ndarray | None:
     if bias is None:
         return None
     if isinstance(bias, bool):
@@ -361,7 +480,7 @@ def _check_budget(
     out_channels: int,
 ) -> None:
     """Refuse calls whose working arrays would exceed :data:`MEMORY_BUDGET_BYTES`."""
-    item = image.dtype.itemsize
+    item = np.dtype(float_dtype(image.dtype)).itemsize
     padded = (
         (image.shape[0] + kernel[0] * dilation[0])
         * (image.shape[1] + kernel[1] * dilation[1])

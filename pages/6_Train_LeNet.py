@@ -1,6 +1,5 @@
 """Train LeNet: real data, a responsive training loop, loss in plotly, a look inside."""
 
-import importlib.util
 import io
 import tempfile
 import time
@@ -14,7 +13,7 @@ import streamlit as st
 
 import filters
 from filters.datasets import load_dataset, load_image_folder
-from ui.common import guard, page_setup
+from ui.common import guard, is_installed, page_setup
 from ui.figures import kernel_heatmap
 from ui.i18n import t
 from ui.image_source import working_image
@@ -24,7 +23,7 @@ page_setup("lenet.title")
 st.title(t("lenet.title"))
 st.caption(t("lenet.caption"))
 
-if importlib.util.find_spec("torch") is None:
+if not is_installed("torch"):
     st.error(t("lenet.no_torch"))
     st.stop()
 

@@ -14,7 +14,7 @@ from filters.backends import is_available
 
 from .references import torch_conv2d
 
-BACKENDS = [b for b in ("numpy", "scipy", "torch", "opencv") if is_available(b)] + ["auto"]
+BACKENDS = [b for b in ("numpy", "scipy", "fft", "torch", "opencv") if is_available(b)] + ["auto"]
 MODES = ["zeros", "reflect", "replicate", "circular"]
 RNG = np.random.default_rng(7)
 KERNELS = {

@@ -15,8 +15,16 @@ ROOT = Path(__file__).resolve().parent.parent
 def run_without(module: str, code: str) -> subprocess.CompletedProcess:
     script = textwrap.dedent(
         f"""
-        import sys
-        sys.modules[{module!r}] = None  # importing it now raises ImportError, as if not installed
+        import importlib.abc, sys
+
+        class NotInstalled(importlib.abc.MetaPathFinder):
+            # importing the module now raises ImportError, as if it were not installed
+            def find_spec(self, name, path, target=None):
+                if name == {module!r} or name.startswith({module!r} + "."):
+                    raise ModuleNotFoundError(f"No module named {{name!r}}")
+                return None
+
+        sys.meta_path.insert(0, NotInstalled())
         """
     ) + textwrap.dedent(code)
     return subprocess.run(

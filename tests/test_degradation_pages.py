@@ -12,14 +12,22 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/1_Filter.py", "pages/2_Padding.py", "pages/3_Pooling_and_Upsampling.py",
          "pages/4_How_convolution_works.py", "pages/5_Learn_a_kernel.py",
-         "pages/6_Train_LeNet.py", "pages/7_Receptive_fields.py"]
+         "pages/6_Train_LeNet.py", "pages/7_Receptive_fields.py", "pages/8_Benchmarks.py"]
 
 
 @pytest.mark.parametrize("missing", ["torch", "cv2"])
 def test_every_page_runs_without_a_library(missing):
     script = textwrap.dedent(f"""
-        import sys
-        sys.modules[{missing!r}] = None  # as if it were not installed
+        import importlib.abc, sys
+
+        class NotInstalled(importlib.abc.MetaPathFinder):
+            # importing the module now raises ImportError, as if it were not installed
+            def find_spec(self, name, path, target=None):
+                if name == {missing!r} or name.startswith({missing!r} + "."):
+                    raise ModuleNotFoundError(f"No module named {{name!r}}")
+                return None
+
+        sys.meta_path.insert(0, NotInstalled())
         from streamlit.testing.v1 import AppTest
         at = AppTest.from_file("app.py", default_timeout=120).run()
         assert not at.exception, at.exception

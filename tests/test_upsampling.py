@@ -398,3 +398,24 @@ def test_wrong_bilinear_kernel_factor():
         bilinear_kernel(0)
     with pytest.raises(TypeError, match="must be an int"):
         bilinear_kernel(2.0)  # type: ignore[arg-type]
+
+
+def test_bilinear_and_nearest_match_torch_on_random_sizes():
+    """The fast paths (OpenCV's resize for bilinear, a gather for nearest) on 200 random sizes."""
+    import torch
+    import torch.nn.functional as F
+
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        h, w, out_h, out_w = (int(v) for v in rng.integers(1, 48, 4))
+        x = rng.random((h, w, 3)).astype(np.float32)
+        for mode in ("nearest", "bilinear"):
+            expected = F.interpolate(torch.from_numpy(x).permute(2, 0, 1)[None],
+                                     size=(out_h, out_w), mode=mode)[0].permute(1, 2, 0).numpy()
+            got = filters.upsample(x, size=(out_h, out_w), mode=mode)
+            np.testing.assert_allclose(got, expected, atol=1e-5, err_msg=f"{mode} {x.shape}")
+        factor = float(rng.choice([1.5, 2.0, 3.0]))
+        expected = F.interpolate(torch.from_numpy(x).permute(2, 0, 1)[None],
+                                 scale_factor=factor, mode="bilinear")[0].permute(1, 2, 0)
+        np.testing.assert_allclose(filters.upsample(x, factor, mode="bilinear"),
+                                   expected.numpy(), atol=1e-5, err_msg=f"×{factor} {x.shape}")

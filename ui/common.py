@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -43,3 +44,16 @@ def guard(function: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
     except (ValueError, TypeError) as error:
         st.error(t("error.prefix", message=str(error)))
         return None
+
+
+def is_installed(module: str) -> bool:
+    """True if ``module`` can be imported here (without importing it).
+
+    Example:
+        >>> is_installed("numpy"), is_installed("no_such_module_here")
+        (True, False)
+    """
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a broken or blocked installation counts as missing
+        return False

@@ -771,6 +771,77 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lenet.download": ("Download the model (.safetensors + .json)", "下载模型（.safetensors + .json）"),
     "lenet.no_torch": ("Training needs PyTorch: pip install torch==2.13.0 (CPU).",
                        "训练需要 PyTorch：pip install torch==2.13.0（CPU 版）。"),
+    # --- benchmarks -----------------------------------------------------------------------------
+    "bench.title": ("Benchmarks", "性能测试"),
+    "bench.caption": (
+        "How fast the `filters` library is next to the raw OpenCV, SciPy and PyTorch calls. "
+        "A ratio is the time of a call over the fastest raw call of the same case: 1.0 is as "
+        "fast as the best library, 2.0 twice as slow.",
+        "`filters` 库与 OpenCV、SciPy、PyTorch 原始调用的速度对比。比值是某个调用的耗时除以同一用例中"
+        "最快原始调用的耗时：1.0 表示与最快的库一样快，2.0 表示慢一倍。",
+    ),
+    "bench.run": ("Results", "结果"),
+    "bench.run.quick": ("quick run", "快速测试"),
+    "bench.run.full": ("full run", "完整测试"),
+    "bench.machine": ("Machine: {machine} · {name} written {date}",
+                      "机器：{machine} · {name} 写于 {date}"),
+    "bench.unknown_machine": ("not recorded", "未记录"),
+    "bench.missing": (
+        "No benchmark results yet. Run `{command}` in the repository, then reload this page.",
+        "还没有性能测试结果。请在仓库中运行 `{command}`，然后刷新本页。",
+    ),
+    "bench.unreadable": (
+        "The results file {name} cannot be read ({detail}). Write it again with `{command}`.",
+        "无法读取结果文件 {name}（{detail}）。请用 `{command}` 重新生成。",
+    ),
+    "bench.columns": (
+        "The results file {name} lacks required columns: {detail}. Write it again with "
+        "`{command}`.",
+        "结果文件 {name} 缺少必需的列：{detail}。请用 `{command}` 重新生成。",
+    ),
+    "bench.empty": (
+        "The results file {name} has no timed rows. Write it again with `{command}`.",
+        "结果文件 {name} 中没有计时数据。请用 `{command}` 重新生成。",
+    ),
+    "bench.summary": ("Convolution: filters[auto] against the fastest raw call",
+                      "卷积：filters[auto] 与最快原始调用对比"),
+    "bench.worst": ("Worst filters[auto] ratio", "filters[auto] 最差比值"),
+    "bench.worst_case": ("Worst case: {case}", "最差用例：{case}"),
+    "bench.within": ("Cases within {near}× of the fastest", "与最快调用相差不超过 {near}× 的用例"),
+    "bench.within_value": ("{within} of {cases}", "{cases} 个中的 {within} 个"),
+    "bench.no_auto": ("This file has no convolution rows for filters[auto].",
+                      "此文件中没有 filters[auto] 的卷积结果。"),
+    "bench.kind": ("Kind", "类别"),
+    "bench.kind.conv": ("convolution", "卷积"),
+    "bench.kind.pool": ("pooling", "池化"),
+    "bench.kind.transposed": ("transposed convolution", "转置卷积"),
+    "bench.kind.upsample": ("upsampling", "上采样"),
+    "bench.kind.page": ("page rerun", "页面重新运行"),
+    "bench.kind.startup": ("start-up", "启动"),
+    "bench.size": ("Image size", "图像尺寸"),
+    "bench.channels": ("Channels", "通道"),
+    "bench.dtype": ("Data type", "数据类型"),
+    "bench.blank": ("(not given)", "（未填写）"),
+    "bench.log": ("Logarithmic ratio axis", "对数比值坐标轴"),
+    "bench.chart": ("Time over the fastest raw call per case", "各用例耗时相对最快原始调用的倍数"),
+    "bench.axis": ("× fastest raw call (red line 1.0, green dashed {near})",
+                   "相对最快原始调用的倍数（红线 1.0，绿色虚线 {near}）"),
+    "bench.legend": ("Blue, teal and violet bars with a dark outline are our `filters` calls; "
+                     "grey and amber bars are raw library calls.",
+                     "带深色边框的蓝色、青色和紫色条为我们的 `filters` 调用；灰色和琥珀色条为库的原始调用。"),
+    "bench.no_rows": ("No rows match these filters.", "没有符合筛选条件的结果。"),
+    "bench.table": ("Results", "结果表"),
+    "bench.col.kind": ("kind", "类别"),
+    "bench.col.case": ("case", "用例"),
+    "bench.col.op": ("operation", "操作"),
+    "bench.col.call": ("call", "调用"),
+    "bench.col.ms": ("ms (median)", "毫秒（中位数）"),
+    "bench.col.ratio": ("× fastest raw", "相对最快原始调用"),
+    "bench.col.peak": ("peak MiB", "峰值 MiB"),
+    "bench.download": ("Download {name}", "下载 {name}"),
+    "bench.timed": ("Page reruns and start-up", "页面重新运行与启动"),
+    "bench.timed_caption": ("Wall-clock time of a whole page rerun or of the app's start-up.",
+                            "整个页面重新运行或应用启动所用的时间。"),
 }
 
 

@@ -1,4 +1,4 @@
-"""Convolution backends: one small interface, four implementations, one registry.
+"""Convolution backends: one small interface, five implementations, one registry.
 
 A backend computes a cross-correlation on an ``H×W×C`` float array for a
 :class:`~filters.backends.base.Geometry` that :func:`filters.conv2d` has already checked
@@ -21,6 +21,7 @@ __all__ = ["BACKEND_MODULES", "Backend", "Geometry", "get_backend", "is_availabl
 BACKEND_MODULES: dict[str, str] = {
     "numpy": "filters.backends.numpy_backend",
     "scipy": "filters.backends.scipy_backend",
+    "fft": "filters.backends.fft_backend",
     "torch": "filters.backends.torch_backend",
     "opencv": "filters.backends.opencv_backend",
 }

@@ -2,13 +2,19 @@
 
 Traps handled here: ``filter2D`` refuses ``BORDER_WRAP`` (circular pads first with
 ``copyMakeBorder``); torch's ``reflect`` is OpenCV's ``BORDER_REFLECT_101`` (``BORDER_REFLECT``
-repeats the edge pixel); the anchor is set explicitly, so even kernels line up with torch; images
-are float here, so OpenCV never saturates to uint8; ``filter2D`` takes at most 4 channels at a
-time (more are processed in slices).
+repeats the edge pixel); the anchor is set explicitly, so even kernels line up with torch; the
+output depth is always float (``CV_32F``, or ``CV_64F`` for float64), so OpenCV never saturates
+to uint8; ``filter2D`` takes at most 4 channels at a time (more are processed in slices).
+
+uint8, uint16 and int16 images go to OpenCV as they are (it converts while it filters), which
+saves a float copy of the image. A dilated kernel is a larger kernel with zeros in its holes;
+``0·NaN`` is NaN, so an image holding NaN or infinity with dilation > 1 goes to the numpy
+backend, which skips the holes as torch does.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import ClassVar
 
 import cv2
@@ -35,11 +41,20 @@ class OpenCVBackend:
 
     name = "opencv"
     padding_modes: ClassVar[dict[str, object]] = dict(OPENCV_MODES)
+    #: dtypes OpenCV reads directly (the others are converted to float32 first).
+    native_dtypes: ClassVar[frozenset[np.dtype]] = frozenset(
+        np.dtype(name) for name in ("uint8", "uint16", "int16", "float32", "float64")
+    )
 
     def depthwise(self, image: np.ndarray, kernel: np.ndarray, geometry: Geometry) -> np.ndarray:
-        """Correlate every channel with ``kernel``; ``H×W×C`` → ``H'×W'×C``."""
+        """Correlate every channel with ``kernel``; ``H×W×C`` → ``H'×W'×C`` (float32/64)."""
+        if geometry.dilation != (1, 1) and image.dtype.kind == "f" and not np.isfinite(image).all():
+            from .numpy_backend import BACKEND as NUMPY
+
+            return NUMPY.depthwise(image, kernel, geometry)
         image = np.ascontiguousarray(image)
-        spread = dilate_kernel(kernel.astype(np.float64), geometry.dilation)
+        depth = cv2.CV_64F if image.dtype == np.float64 else cv2.CV_32F
+        spread = dilate_kernel(kernel, geometry.dilation)
         span_h, span_w = spread.shape
         (sh, sw), (out_h, out_w) = geometry.stride, geometry.out_shape
         border = OPENCV_MODES[geometry.mode]
@@ -66,36 +81,57 @@ class OpenCVBackend:
             if source.ndim == 2:  # copyMakeBorder drops a single channel axis
                 source = source[:, :, None]
             anchor, border = (0, 0), cv2.BORDER_CONSTANT
-        filtered = self._filter(source, spread, anchor, border)
+        filtered = _filter(source, spread, depth, anchor, border)
         return filtered[: (out_h - 1) * sh + 1 : sh, : (out_w - 1) * sw + 1 : sw]
-
-    def _filter(
-        self, image: np.ndarray, kernel: np.ndarray, anchor: tuple[int, int], border: int
-    ) -> np.ndarray:
-        channels = image.shape[2]
-        if channels > _MAX_CHANNELS:
-            parts = [
-                self._filter(
-                    np.ascontiguousarray(image[:, :, c : c + _MAX_CHANNELS]), kernel, anchor, border
-                )
-                for c in range(0, channels, _MAX_CHANNELS)
-            ]
-            return np.concatenate(parts, axis=2)
-        pieces = separate(kernel)
-        if pieces is not None:
-            column, row = pieces
-            out = cv2.sepFilter2D(
-                image, -1, row, column, anchor=anchor, delta=0.0, borderType=border
-            )
-        else:
-            out = cv2.filter2D(image, -1, kernel, anchor=anchor, delta=0.0, borderType=border)
-        return out if out.ndim == 3 else out[:, :, None]
 
     def full(
         self, image: np.ndarray, weight: np.ndarray, groups: int, geometry: Geometry
     ) -> np.ndarray:
         """A full layer as sums of per-channel correlations."""
+        if image.dtype.kind != "f":
+            image = image.astype(np.float32)
         return full_by_depthwise(self, image, weight, groups, geometry)
+
+
+def _filter(
+    image: np.ndarray, kernel: np.ndarray, depth: int, anchor: tuple[int, int], border: int
+) -> np.ndarray:
+    """One OpenCV call per block of up to four channels; ``H×W×C`` → ``H×W×C``."""
+    channels = image.shape[2]
+    if channels > _MAX_CHANNELS:
+        parts = [
+            _filter(np.ascontiguousarray(image[:, :, c : c + _MAX_CHANNELS]), kernel, depth,
+                    anchor, border)
+            for c in range(0, channels, _MAX_CHANNELS)
+        ]
+        return np.concatenate(parts, axis=2)
+    dense, column, row = _prepared(kernel.tobytes(), kernel.shape, kernel.dtype.str,
+                                   "<f8" if depth == cv2.CV_64F else "<f4")
+    if column is not None and row is not None:
+        out = cv2.sepFilter2D(image, depth, row, column, anchor=anchor, delta=0.0,
+                              borderType=border)
+    else:
+        out = cv2.filter2D(image, depth, dense, anchor=anchor, delta=0.0, borderType=border)
+    return out if out.ndim == 3 else out[:, :, None]
+
+
+@lru_cache(maxsize=256)
+def _prepared(
+    data: bytes, shape: tuple[int, ...], dtype: str, work_dtype: str
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """The kernel in OpenCV's working dtype and, if it is rank 1, its column and row factors.
+
+    Cached by the kernel's bytes: the SVD that tells a separable kernel costs more than a small
+    ``filter2D`` call, and the same kernel is usually applied again and again.
+    """
+    kernel = np.frombuffer(data, dtype=dtype).reshape(shape)
+    # Kernels are factorised in float64 (exact for integer kernels such as Sobel).
+    pieces = separate(kernel.astype(np.float64))
+    dense = kernel.astype(work_dtype)
+    if pieces is None:
+        return dense, None, None
+    column, row = pieces
+    return dense, column.astype(work_dtype), row.astype(work_dtype)
 
 
 BACKEND = OpenCVBackend()

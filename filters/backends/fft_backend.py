@@ -1,0 +1,65 @@
+"""FFT backend: pad like torch, then ``scipy.signal.fftconvolve`` in ``"valid"`` mode.
+
+The convolution theorem turns a ``k×k`` correlation into two transforms and a product, so the
+cost hardly grows with the kernel: on this project's 2-core machine it beats ``cv2.filter2D``
+for large dense kernels on single-channel images (see ``choose_backend`` in
+:mod:`filters.conv`). Correlation is convolution with the kernel rotated by 180°, so the kernel
+is flipped before the transform. A transform mixes every pixel into every output, so a NaN or
+infinity would spoil the whole result instead of the windows that hold it: such images are
+handed to the numpy backend, which keeps torch's rule.
+
+Rounding: float32 transforms carry a relative error of about ``1e-7·log2(N)`` of the output's
+magnitude, well inside the 1e-4 every backend is held to.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+from scipy import signal
+
+from ..padding import NUMPY_MODES
+from .base import Geometry, dilate_kernel, full_by_depthwise
+
+__all__ = ["BACKEND", "FFTBackend"]
+
+
+class FFTBackend:
+    """Transform-domain correlation; the fastest path for large dense kernels on grey images."""
+
+    name = "fft"
+    padding_modes: ClassVar[dict[str, object]] = dict(NUMPY_MODES)
+
+    def depthwise(self, image: np.ndarray, kernel: np.ndarray, geometry: Geometry) -> np.ndarray:
+        """Correlate every channel with ``kernel``; ``H×W×C`` → ``H'×W'×C``."""
+        if not np.isfinite(image).all():
+            from .numpy_backend import BACKEND as NUMPY
+
+            return NUMPY.depthwise(image, kernel, geometry)
+        padded = _pad(image, geometry)
+        flipped = dilate_kernel(kernel.astype(image.dtype), geometry.dilation)[::-1, ::-1]
+        if padded.shape[2] == 1:
+            full = signal.fftconvolve(padded[:, :, 0], flipped, mode="valid")[:, :, None]
+        else:
+            full = signal.fftconvolve(padded, flipped[:, :, None], mode="valid", axes=(0, 1))
+        (sh, sw), (out_h, out_w) = geometry.stride, geometry.out_shape
+        return full[: (out_h - 1) * sh + 1 : sh, : (out_w - 1) * sw + 1 : sw].astype(
+            image.dtype, copy=False
+        )
+
+    def full(
+        self, image: np.ndarray, weight: np.ndarray, groups: int, geometry: Geometry
+    ) -> np.ndarray:
+        """A full layer as sums of per-channel correlations."""
+        return full_by_depthwise(self, image, weight, groups, geometry)
+
+
+def _pad(image: np.ndarray, geometry: Geometry) -> np.ndarray:
+    if geometry.is_unpadded:
+        return image
+    widths = ((geometry.top, geometry.bottom), (geometry.left, geometry.right), (0, 0))
+    return np.pad(image, widths, mode=NUMPY_MODES[geometry.mode])  # type: ignore[call-overload]
+
+
+BACKEND = FFTBackend()

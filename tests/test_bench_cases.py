@@ -1,0 +1,69 @@
+"""Every backend gives torch's numbers on the benchmark's own cases (so fast never means wrong).
+
+The cases are ``benchmarks.bench_conv.cases(quick=True)``: 512² and 1920×1080, grey and RGB,
+uint8 and float32, kernels 3–31, separable and dense, ``padding="same"``, reflect. The
+tolerance is 1e-4 of the output's scale (its largest magnitude): a 31×31 kernel on uint8 gives
+outputs in the thousands, where float32 itself only keeps about 7 digits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import filters
+from benchmarks import bench_conv
+from filters.backends import is_available
+
+from .references import torch_conv2d
+
+CASES = bench_conv.cases(quick=True)
+SMALL = [case for case in CASES if case.height == 512]
+LARGE = [case for case in CASES if case.height == 1080]
+FAST_BACKENDS = ["auto"] + [b for b in ("opencv", "fft", "torch") if is_available(b)]
+
+
+def assert_matches(out: np.ndarray, reference: np.ndarray, label: str) -> None:
+    assert out.shape == reference.shape, label
+    assert out.dtype == np.float32, label
+    scale = float(np.abs(reference).max())
+    np.testing.assert_allclose(out, reference, rtol=1e-4, atol=1e-4 * max(scale, 1.0),
+                               err_msg=label)
+
+
+def reference(case: bench_conv.ConvCase, image: np.ndarray) -> np.ndarray:
+    return torch_conv2d(image.astype(np.float32), case.kernel(), padding="same",
+                        padding_mode="reflect")
+
+
+@pytest.mark.parametrize("case", SMALL, ids=lambda case: case.label)
+def test_every_backend_matches_torch_on_512_cases(case):
+    image = case.image()
+    expected = reference(case, image)
+    backends = FAST_BACKENDS + (["scipy", "numpy"] if case.kernel_size <= 9 else [])
+    for backend in backends:
+        out = filters.conv2d(image, case.kernel(), padding="same", padding_mode="reflect",
+                             backend=backend)
+        assert_matches(out, expected, f"{case.label} [{backend}]")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", LARGE, ids=lambda case: case.label)
+def test_auto_and_opencv_match_torch_on_1080p_cases(case):
+    image = case.image()
+    expected = reference(case, image)
+    for backend in ("auto", "opencv"):
+        out = filters.conv2d(image, case.kernel(), padding="same", padding_mode="reflect",
+                             backend=backend)
+        assert_matches(out, expected, f"{case.label} [{backend}]")
+
+
+def test_cases_cover_what_the_benchmark_promises():
+    labels = {case.label for case in CASES}
+    assert len(labels) == len(CASES) == 2 * 2 * 2 * 2 * 5
+    assert {case.kernel_size for case in CASES} == {3, 5, 9, 15, 31}
+    assert {(case.rgb, case.dtype, case.separable) for case in CASES} == {
+        (rgb, dtype, sep) for rgb in (False, True) for dtype in ("float32", "uint8")
+        for sep in (False, True)}
+    for case in CASES:
+        assert filters.kernels.is_separable(case.kernel()) == case.separable
