@@ -16,7 +16,7 @@ import numpy as np
 from ._validation import check_choice, check_finite, check_image, float_dtype, to_pair
 from .backends import BACKEND_MODULES, Geometry, get_backend, is_available
 from .kernels import is_separable
-from .limits import MEMORY_BUDGET_BYTES
+from .limits import MAX_MULTIPLY_ADDS, MEMORY_BUDGET_BYTES
 from .padding import PADDING_MODES, check_padding_fits, padding_sides
 from .sizes import effective_kernel_size
 
@@ -138,8 +138,7 @@ class ConvPlan:
         grey: bool,
     ) -> None:
         self.source = source
-        self.dtype: np.dtype = _RESULT_DTYPE.get(source.dtype) or np.dtype(
-            float_dtype(source.dtype))
+        self.dtype: np.dtype = _RESULT_DTYPE.get(source.dtype, _FALLBACK_DTYPE)
         self.kernel = kernel
         self.groups = groups
         self.bias = bias
@@ -214,6 +213,7 @@ def plan_conv(
         raise ValueError(
             f"backend {backend!r} is not installed here; available: {available_backends()}."
         )
+    _check_work(backend, weight, out_shape, array.shape[2])
     return ConvPlan(array, weight, groups, bias_array, geometry, backend, grey)
 
 
@@ -247,7 +247,8 @@ def choose_backend(image_shape: tuple[int, ...], weight: np.ndarray, geometry: G
     ``benchmarks/bench_conv.py`` and the README's speed table):
 
     1. A full layer with more than 4 (output, input) channel pairs → torch: one ``F.conv2d``
-       instead of a loop of single-channel OpenCV calls.
+       instead of a loop of single-channel OpenCV calls (within
+       :data:`~filters.limits.MAX_MULTIPLY_ADDS`).
     2. A dense kernel spanning at least :data:`FFT_MIN_SPAN` taps on a single-channel image of
        at most :data:`FFT_MAX_PIXELS` pixels → FFT (``scipy.signal.fftconvolve``): there the
        transform beats ``filter2D``'s own DFT by about 5–15 %. On larger or colour images
@@ -263,7 +264,8 @@ def choose_backend(image_shape: tuple[int, ...], weight: np.ndarray, geometry: G
         True
     """
     pairs = weight.shape[0] * weight.shape[1] if weight.ndim == 4 else 1
-    if weight.ndim == 4 and pairs > 4 and is_available("torch"):
+    work = geometry.out_shape[0] * geometry.out_shape[1] * pairs * weight[0].size
+    if weight.ndim == 4 and pairs > 4 and work <= MAX_MULTIPLY_ADDS and is_available("torch"):
         return "torch"
     if _fft_wins(image_shape, weight, geometry) and is_available("fft"):
         return "fft"
@@ -293,6 +295,7 @@ def _fft_wins(image_shape: tuple[int, ...], weight: np.ndarray, geometry: Geomet
 # Plan cache: repeated calls skip the checks (they are most of the cost on small images)
 
 _FLOAT_DTYPES = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
+_FALLBACK_DTYPE = np.dtype(np.float32)
 _RESULT_DTYPE: dict[np.dtype, np.dtype] = {
     np.dtype(np.float64): np.dtype(np.float64),
     np.dtype(np.float32): np.dtype(np.float32),
@@ -334,8 +337,10 @@ def _remember(key: tuple[Any, ...], plan: ConvPlan) -> None:
     with _PLANS_LOCK:
         if len(_PLANS) >= _MAX_PLANS:
             _PLANS.pop(next(iter(_PLANS)))
-        # A one-pixel stand-in for the image: the cache keeps no reference to the user's data.
-        _PLANS[key] = ConvPlan(plan.source[:1, :1].copy(), plan.kernel, plan.groups, plan.bias,
+        # Copies, and a one-pixel stand-in for the image: the cache holds no reference to the
+        # caller's arrays (a kernel changed in place must not change a remembered plan).
+        bias = None if plan.bias is None else plan.bias.copy()
+        _PLANS[key] = ConvPlan(plan.source[:1, :1].copy(), plan.kernel.copy(), plan.groups, bias,
                                plan.geometry, plan.backend, plan.grey)
 
 
@@ -493,3 +498,22 @@ def _check_budget(
             f"the {MEMORY_BUDGET_BYTES / 2**30:.0f} GiB budget. Use a smaller image, a stride, "
             "fewer channels or float32."
         )
+
+
+def _check_work(backend: str, weight: np.ndarray, out_shape: tuple[int, int],
+                channels: int) -> None:
+    """Refuse calls that would keep a tap-by-tap backend busy for minutes."""
+    if backend not in _TAP_BY_TAP:
+        return
+    per_pixel = int(np.prod(weight.shape[:2])) if weight.ndim == 4 else channels
+    work = out_shape[0] * out_shape[1] * per_pixel * weight.shape[-2] * weight.shape[-1]
+    if work > MAX_MULTIPLY_ADDS:
+        raise ValueError(
+            f"This convolution is {work / 1e9:.0f} billion multiply-adds, over the "
+            f"{MAX_MULTIPLY_ADDS / 1e9:.0f} billion that the {backend!r} backend may take on in "
+            "one call. Use backend='auto' (OpenCV or FFT), a smaller kernel or image, or a stride."
+        )
+
+
+#: Backends whose time grows with pixels × taps (OpenCV and FFT do not: see limits.py).
+_TAP_BY_TAP = frozenset({"numpy", "scipy", "torch"})

@@ -4,6 +4,14 @@
   20×20 digit centred in 28×28 like MNIST; a fixed stratified split. No network.
 - ``mnist`` / ``fashion-mnist``: the official IDX ``.gz`` files, read from ``root`` or downloaded
   into a cache folder, each checked against its published SHA-256.
+  :func:`download_dataset` fetches them with a ``progress`` callback; :func:`missing_files` tells
+  what is not there yet.
+- Folders: the cache root is ``$CONVOLUTION_LAB_CACHE`` (default ``~/.cache/convolution-lab``);
+  each data set lives in ``<cache root>/<name>``. A server operator may also set
+  ``$CONVLAB_DATA_DIR`` to a folder holding ``mnist/`` and/or ``fashion-mnist/`` with the four
+  files: it is used for reading only, never downloaded into. :func:`data_folder` turns what a
+  visitor typed into a folder the app may use: only the cache root or a folder inside it
+  (no ``..``, no symlink leading out) or the operator's folder; it never creates anything.
 - :func:`load_image_folder`: your own ``class_name/*.png|jpg`` folder or ``.zip``.
 
 Example:
@@ -16,6 +24,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import io
 import os
 import struct
@@ -30,7 +39,9 @@ import numpy as np
 
 from ._validation import check_choice
 
-__all__ = ["DATASETS", "Dataset", "cache_dir", "load_dataset", "load_idx", "load_image_folder"]
+__all__ = ["DATASETS", "DATA_DIR_ENV", "Dataset", "cache_dir", "cache_root", "data_folder",
+           "download_dataset", "load_dataset", "load_idx", "load_image_folder",
+           "missing_files", "operator_dir"]
 
 FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
          "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
@@ -87,10 +98,104 @@ class Dataset:
     name: str = ""
 
 
-def cache_dir(name: str) -> Path:
-    """Where downloads go: ``$CONVOLUTION_LAB_CACHE/<name>`` or ``~/.cache/convolution-lab``."""
+#: Environment variable naming a read-only folder (set by the server operator) that holds
+#: ``<name>/`` folders with the four IDX files; never downloaded into.
+DATA_DIR_ENV = "CONVLAB_DATA_DIR"
+
+
+def cache_root() -> Path:
+    """The cache root: ``$CONVOLUTION_LAB_CACHE`` or ``~/.cache/convolution-lab``."""
     base = os.environ.get("CONVOLUTION_LAB_CACHE") or Path.home() / ".cache" / "convolution-lab"
-    return Path(base) / name
+    return Path(base)
+
+
+def cache_dir(name: str) -> Path:
+    """Where downloads go: ``<cache root>/<name>`` (see :func:`cache_root`)."""
+    return cache_root() / name
+
+
+def operator_dir(name: str) -> Path | None:
+    """``$CONVLAB_DATA_DIR/<name>`` if that variable is set and the folder holds all four files.
+
+    This folder is for reading only: nothing is ever downloaded into it.
+    """
+    base = os.environ.get(DATA_DIR_ENV)
+    if not base or name not in DATASETS:
+        return None
+    folder = Path(base) / name
+    return folder if all((folder / file).is_file() for file in FILES) else None
+
+
+def _inside(path: Path, base: Path) -> bool:
+    real, real_base = Path(os.path.realpath(path)), Path(os.path.realpath(base))
+    return real == real_base or real_base in real.parents
+
+
+def data_folder(name: str, folder: str | Path = "") -> tuple[Path, bool]:
+    """Where ``name`` may be read from and whether downloading into it is allowed.
+
+    Meant for a folder a visitor typed into a public app. ``""`` gives the operator's folder
+    (:func:`operator_dir`, read only) if it has the files, else :func:`cache_dir` (writable).
+    A relative path is taken inside the cache root; an absolute one must be the cache root, a
+    folder inside it, or the operator's folder. ``..`` parts and symlinks leading out of the
+    cache root are refused with a ``ValueError``. Nothing is created.
+
+    Example:
+        >>> data_folder("mnist", "/etc")
+        Traceback (most recent call last):
+        ...
+        ValueError: The data folder must be inside the app's cache folder; /etc is not.
+    """
+    name = check_choice(name, tuple(DATASETS), "data set")
+    text = str(folder).strip()
+    if not text:
+        fixed = operator_dir(name)
+        return (fixed, False) if fixed else (cache_dir(name), True)
+    if "\x00" in text:
+        raise ValueError("The data folder name holds a NUL character; refused.")
+    path = Path(text)
+    if ".." in path.parts:
+        raise ValueError(f"The data folder may not contain '..'; {text} was refused.")
+    fixed = operator_dir(name)
+    if path.is_absolute() and fixed is not None \
+            and os.path.realpath(path) == os.path.realpath(fixed):
+        return fixed, False
+    root = cache_root()
+    candidate = path if path.is_absolute() else root / path
+    if not _inside(candidate, root):
+        raise ValueError(f"The data folder must be inside the app's cache folder; {text} is not.")
+    return candidate, True
+
+
+def missing_files(name: str, root: str | Path | None = None, *, verify: bool = False) -> list[str]:
+    """The official files of ``name`` that are not in ``root`` (default: the cache folder).
+
+    With ``verify=True`` a file whose SHA-256 differs from the published one counts as missing.
+    """
+    name = check_choice(name, tuple(DATASETS), "data set")
+    folder = Path(root) if root else cache_dir(name)
+    checksums = DATASETS[name][1]
+    return [file for file in FILES if not (folder / file).is_file()
+            or (verify and _sha256(folder / file) != checksums[file])]
+
+
+def download_dataset(name: str, root: str | Path | None = None, *,
+                     progress: Callable[[str, int, int], None] | None = None) -> Path:
+    """Download the files of ``name`` that are missing or damaged in ``root``; return the folder.
+
+    Each file is checked against its published SHA-256 before it replaces anything. ``progress``
+    is called as ``progress(file_name, bytes_done, bytes_total)`` (total 0 when unknown).
+    Raises ``ValueError`` when every mirror fails (offline, checksum mismatch).
+    """
+    name = check_choice(name, tuple(DATASETS), "data set")
+    folder = Path(root) if root else cache_dir(name)
+    urls, checksums, _ = DATASETS[name]
+    for file in missing_files(name, folder, verify=True):
+        try:
+            _download(urls, folder / file, checksums[file], progress)
+        except OSError as error:  # the folder cannot be created or written
+            raise ValueError(f"Could not save {file} in {folder}: {error}") from None
+    return folder
 
 
 def load_idx(path: str | Path) -> np.ndarray:
@@ -151,7 +256,7 @@ def _download(urls: tuple[str, ...], target: Path, sha256: str,
                     if progress:
                         progress(target.name, done, total)
             data = b"".join(chunks)
-        except OSError as error:
+        except (OSError, http.client.HTTPException) as error:  # offline, refused, cut short
             errors.append(f"{url}: {error}")
             continue
         if hashlib.sha256(data).hexdigest() != sha256:

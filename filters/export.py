@@ -80,6 +80,7 @@ def conv_snippets(
     dilation: Any = 1,
     bias: float | None = None,
     flip: bool = False,
+    image_shape: tuple[int, ...] = (),
 ) -> dict[str, str]:
     """Snippets that reproduce ``filters.conv2d(image, kernel, ...)`` for a ``kh×kw`` kernel.
 
@@ -92,13 +93,23 @@ def conv_snippets(
         dilation: as in :func:`filters.conv2d`.
         bias: one number added to every output pixel, or ``None``.
         flip: true convolution (kernel rotated 180°).
+        image_shape: the user's image shape (``H×W[×C]``); the settings are then checked on
+            exactly that size (same errors as the real call). Without it they are checked on a
+            blank image just large enough for the kernel's span ``d·(k−1)+1`` and the padding.
 
     Returns:
         ``{"filters": code, "pytorch": code, "scipy": code, "opencv": code}``; each leaves the
         result in ``out``.
+
+    Raises:
+        ValueError/TypeError: settings that :func:`filters.conv2d` refuses.
     """
     k = np.asarray(kernel, dtype=np.float64)
-    probe = np.zeros((max(k.shape) * 8, max(k.shape) * 8) + (() if channels == 1 else (channels,)))
+    probe = np.zeros(
+        _probe_size(k.shape, dilation, padding, image_shape)
+        + (() if channels == 1 else (channels,)),
+        np.float32,
+    )
     plan = plan_conv(
         probe,
         k,
@@ -195,6 +206,33 @@ def conv_snippets(
     )
     snippets["opencv"] = opencv
     return snippets
+
+
+def _probe_size(
+    kernel_shape: tuple[int, ...], dilation: Any, padding: Any, image_shape: tuple[int, ...]
+) -> tuple[int, int]:
+    """Height and width of the blank image :func:`conv_snippets` plans on.
+
+    The geometry (padding sides, stride, dilation) does not depend on the image size, only the
+    checks do; so without the user's shape take one on which every valid setting passes: the
+    dilated span ``d·(k−1)+1``, twice the largest padding side (``reflect`` needs pad < side)
+    and some room, so an output always exists.
+
+    Example:
+        >>> _probe_size((3, 3), 24, "same", ())
+        (73, 73)
+        >>> _probe_size((3, 3), 1, 0, (427, 640, 3))
+        (427, 640)
+    """
+    if len(image_shape) >= 2:
+        return int(image_shape[0]), int(image_shape[1])
+    try:
+        dh, dw = to_pair(dilation, "dilation", minimum=1)
+        kh, kw = (int(n) for n in kernel_shape[-2:])
+        pad = 0 if isinstance(padding, str) else max(padding_sides(padding))
+    except (TypeError, ValueError):  # bad settings: plan_conv reports them in its own words
+        return 8, 8
+    return dh * (kh - 1) + 1 + 2 * pad + 8 * kh, dw * (kw - 1) + 1 + 2 * pad + 8 * kw
 
 
 def pad_snippets(padding: Any, mode: str) -> dict[str, str]:
@@ -351,11 +389,20 @@ def pool_snippets(
 def transposed_snippets(
     kernel: Any, *, stride: Any = 1, padding: Any = 0, output_padding: Any = 0, dilation: Any = 1
 ) -> dict[str, str]:
-    """Snippets for ``filters.conv_transpose2d`` with a ``kh×kw`` kernel and PyTorch's equivalent.
+    """Snippets for ``filters.conv_transpose2d``, PyTorch, SciPy and OpenCV (``kh×kw`` kernel).
+
+    The kernel is applied to every channel of an ``H×W`` or ``H×W×C`` image.
+
+    SciPy and OpenCV have no transposed convolution, so their snippets spell out the zero-insertion
+    picture: put ``s − 1`` zeros between the pixels, pad ``d·(k−1)`` zeros on every side (plus
+    ``output_padding`` on the bottom/right), correlate with the kernel rotated by 180° (holes
+    for the dilation), then cut ``padding`` rows/columns from each side.
 
     Example:
         >>> "F.conv_transpose2d" in transposed_snippets(np.ones((3, 3)), stride=2)["pytorch"]
         True
+        >>> sorted(transposed_snippets(np.ones((3, 3))))
+        ['filters', 'opencv', 'pytorch', 'scipy']
     """
     k = np.asarray(kernel, dtype=np.float64)
     s, p = to_pair(stride, "stride", minimum=1), to_pair(padding, "padding", minimum=0)
@@ -363,7 +410,41 @@ def transposed_snippets(
         to_pair(output_padding, "output_padding", minimum=0),
         to_pair(dilation, "dilation", minimum=1),
     )
+    (sh, sw), (ph, pw), (oph, opw), (dh, dw) = s, p, op, d
     kernel_code = f"kernel = {_array_literal(k)}\n"
+    # Shared by SciPy and OpenCV: zero insertion, rotated + dilated kernel, full padding.
+    picture = kernel_code + (
+        f"# 1. zero insertion: {sh - 1} zero row(s) / {sw - 1} zero column(s) between pixels\n"
+        "h, w = image.shape[:2]\n"
+        f"inserted = np.zeros(((h - 1) * {sh} + 1, (w - 1) * {sw} + 1) + image.shape[2:],"
+        " np.float32)\n"
+        f"inserted[::{sh}, ::{sw}] = image\n"
+        "# 2. the kernel rotated by 180°, with dilation's holes between the taps\n"
+        f"spread = np.zeros(((kernel.shape[0] - 1) * {dh} + 1, (kernel.shape[1] - 1) * {dw} + 1),"
+        " np.float32)\n"
+        f"spread[::{dh}, ::{dw}] = kernel[::-1, ::-1]\n"
+        "# 3. zeros around it: d·(k−1) on each side, output_padding more on the bottom/right\n"
+        "ah, aw = spread.shape[0] - 1, spread.shape[1] - 1\n"
+        f"widths = ((ah, ah + {oph}), (aw, aw + {opw})) + ((0, 0),) * (image.ndim - 2)\n"
+        "padded = np.pad(inserted, widths)\n"
+        "rows = padded.shape[0] - spread.shape[0] + 1\n"
+        "cols = padded.shape[1] - spread.shape[1] + 1\n"
+    )
+    crop = (
+        f"# 4. padding cuts {ph} row(s) / {pw} column(s) from each side of the full output\n"
+        f"out = full[{ph}:rows - {ph}, {pw}:cols - {pw}]\n"
+    )
+    scipy = _LOAD + "from scipy import ndimage\n\n" + picture + (
+        "# correlate (no flip: the kernel is already rotated); origin puts its corner on (i, j)\n"
+        "weights = spread if image.ndim == 2 else spread[:, :, None]\n"
+        "origin = (-(spread.shape[0] // 2), -(spread.shape[1] // 2)) + (0,) * (image.ndim - 2)\n"
+        "full = ndimage.correlate(padded, weights, mode='constant', origin=origin)\n"
+    ) + crop
+    opencv = _LOAD + "import cv2\n\n" + picture + (
+        "# filter2D correlates (no flip); anchor (0, 0) puts the kernel's corner on each pixel\n"
+        "full = cv2.filter2D(padded, cv2.CV_32F, spread, anchor=(0, 0), "
+        "borderType=cv2.BORDER_CONSTANT)\n"
+    ) + crop
     return {
         "filters": _LOAD
         + "import filters\n\n"
@@ -381,6 +462,8 @@ def transposed_snippets(
             f"dilation={d}, groups=x.shape[1])\n"
         )
         + _torch_epilogue_any(),
+        "scipy": scipy,
+        "opencv": opencv,
     }
 
 

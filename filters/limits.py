@@ -8,6 +8,7 @@ from __future__ import annotations
 __all__ = [
     "MAX_IMAGE_PIXELS",
     "MAX_KERNEL_SIZE",
+    "MAX_MULTIPLY_ADDS",
     "MAX_UPLOAD_BYTES",
     "MAX_UPLOAD_MB",
     "MEMORY_BUDGET_BYTES",
@@ -25,3 +26,8 @@ MAX_KERNEL_SIZE = 31
 
 #: Largest working array one library call may allocate (bytes); bigger requests are refused.
 MEMORY_BUDGET_BYTES = 2 * 1024**3
+
+#: Most multiply-adds one ``conv2d`` call may do on a backend whose work grows with the kernel
+#: (numpy, scipy, torch): about 10–30 s there. OpenCV and FFT are not limited (separable
+#: passes, phases and transforms keep their work near the image size); ``auto`` uses them.
+MAX_MULTIPLY_ADDS = 10_000_000_000

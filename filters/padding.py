@@ -22,6 +22,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ._validation import as_image, check_choice
+from .limits import MEMORY_BUDGET_BYTES
 
 __all__ = ["NUMPY_MODES", "PADDING_MODES", "PaddingMode", "check_padding_fits", "pad"]
 
@@ -65,6 +66,14 @@ def pad(image: Any, padding: Any, mode: str = "zeros", *, value: float = 0.0) ->
     mode = check_choice(mode, PADDING_MODES, "padding_mode")
     top, bottom, left, right = padding_sides(padding)
     check_padding_fits(array.shape[:2], (top, bottom, left, right), mode)
+    channels = array.shape[2] if array.ndim == 3 else 1
+    padded_bytes = ((array.shape[0] + top + bottom) * (array.shape[1] + left + right) * channels
+                    * array.itemsize)
+    if padded_bytes > MEMORY_BUDGET_BYTES:
+        raise ValueError(
+            f"Padding by {(top, bottom, left, right)} makes a {padded_bytes / 2**30:.1f} GiB "
+            f"image, over the {MEMORY_BUDGET_BYTES / 2**30:.0f} GiB budget; pad less."
+        )
     widths = [(top, bottom), (left, right)] + [(0, 0)] * (array.ndim - 2)
     if mode == "zeros":
         return np.pad(array, widths, mode="constant", constant_values=value)

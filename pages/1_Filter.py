@@ -148,13 +148,13 @@ if view is not None and choice is not None:
             st.caption(t("common.code_help"))
             st.download_button(t("common.download_input"), lambda: npy_bytes(image),
                                "input.npy", key="dl_input")
-            snippets = conv_snippets(choice.values, channels=channels, stride=settings.stride,
-                                     padding=settings.padding,
-                                     padding_mode=settings.padding_mode,
-                                     dilation=settings.dilation, bias=settings.bias,
-                                     flip=settings.flip)
-            for tab, (library, code) in zip(st.tabs(list(snippets)), snippets.items(),
-                                            strict=True):
+            snippets = guard(conv_snippets, choice.values, channels=channels,
+                             stride=settings.stride, padding=settings.padding,
+                             padding_mode=settings.padding_mode,
+                             dilation=settings.dilation, bias=settings.bias,
+                             flip=settings.flip, image_shape=image.shape) or {}
+            for tab, (library, code) in zip(st.tabs(list(snippets)) if snippets else [],
+                                            snippets.items(), strict=True):
                 with tab:
                     st.code(code, language="python")
                     st.download_button(t("common.download_snippet", name=library), code,

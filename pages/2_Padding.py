@@ -112,6 +112,9 @@ with st.expander(t("common.code")):
     mode = st.selectbox(t("common.padding_mode"), list(filters.PADDING_MODES),
                         key="pad_code_mode", format_func=option_format("mode."))
     snippets = pad_snippets(amount, mode)
-    for tab, code in zip(st.tabs(list(snippets)), snippets.values(), strict=True):
+    for tab, (library, code) in zip(st.tabs(list(snippets)), snippets.items(), strict=True):
         with tab:
             st.code(code, language="python")
+            st.download_button(t("common.download_snippet", name=library), code,
+                               f"pad_{library}_snippet.py", "text/x-python",
+                               key=f"pad_dl_code_{library}")

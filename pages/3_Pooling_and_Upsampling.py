@@ -114,9 +114,12 @@ with st.expander(t("common.code")):
         snippets = pool_snippets(kernel, stride=stride, padding=settings[2], mode=mode,
                                  ceil_mode=bool(ceil), p=float(p),
                                  count_include_pad=bool(include), image_shape=image.shape)
-        for tab, code in zip(st.tabs(list(snippets)), snippets.values(), strict=True):
+        for tab, (library, code) in zip(st.tabs(list(snippets)), snippets.items(), strict=True):
             with tab:
                 st.code(code, language="python")
+                st.download_button(t("common.download_snippet", name=library), code,
+                                   f"pool_{library}_snippet.py", "text/x-python",
+                                   key=f"pool_dl_code_{library}")
 
 # --- upsampling ----------------------------------------------------------------------------
 st.divider()
@@ -199,9 +202,12 @@ with st.expander(t("common.code")):
     if tkernel is not None:
         snippets = transposed_snippets(tkernel, stride=tstride, padding=tpadding,
                                        output_padding=toutput_padding)
-        for tab, code in zip(st.tabs(list(snippets)), snippets.values(), strict=True):
+        for tab, (library, code) in zip(st.tabs(list(snippets)), snippets.items(), strict=True):
             with tab:
                 st.code(code, language="python")
+                st.download_button(t("common.download_snippet", name=library), code,
+                                   f"transposed_{library}_snippet.py", "text/x-python",
+                                   key=f"up_dl_code_{library}")
 
 # --- the notes' round trip -----------------------------------------------------------------
 st.subheader(t("pool.round_trip"))

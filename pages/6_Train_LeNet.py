@@ -1,6 +1,16 @@
-"""Train LeNet: real data, a responsive training loop, loss in plotly, a look inside."""
+"""Train LeNet: real data, a responsive training loop, loss in plotly, a look inside.
+
+MNIST / Fashion-MNIST are never downloaded silently: the "Download / prepare data set" button
+fetches the official files (SHA-256 checked) with a progress bar, and Start only reads. The data
+folder a visitor may type is confined to the app's cache folder (``$CONVOLUTION_LAB_CACHE``,
+default ``~/.cache/convolution-lab``) or a folder inside it; ``..``, absolute paths elsewhere and
+symlinks leading out are refused and nothing is created. A server operator may set
+``CONVLAB_DATA_DIR`` to a folder holding ``mnist/`` / ``fashion-mnist/`` with the four files: it
+is used read only (see :func:`filters.datasets.data_folder`).
+"""
 
 import io
+import os
 import tempfile
 import time
 import zipfile
@@ -12,10 +22,18 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import filters
-from filters.datasets import load_dataset, load_image_folder
+from filters.datasets import (
+    DATA_DIR_ENV,
+    cache_root,
+    data_folder,
+    download_dataset,
+    load_dataset,
+    load_image_folder,
+    missing_files,
+)
 from ui.common import guard, is_installed, page_setup
 from ui.figures import kernel_heatmap
-from ui.i18n import t
+from ui.i18n import option_format, t
 from ui.image_source import working_image
 from ui.state import add_kernel_to_library
 
@@ -37,11 +55,12 @@ from filters.lenet import (  # noqa: E402 - only once torch is known to be insta
 )
 
 RUN = "lenet_run"  # per session: trainer, running flag, timing
+IDX_SETS = ("mnist", "fashion-mnist")
 
 
 @st.cache_data(max_entries=3, ttl=3600, show_spinner=True)
 def cached_dataset(name: str, root: str):
-    return load_dataset(name, root=root or None)
+    return load_dataset(name, root=root or None, download=False)  # downloads: the button only
 
 
 @st.cache_data(max_entries=2, ttl=1800, show_spinner=True)
@@ -49,13 +68,74 @@ def cached_folder(data: bytes):
     return load_image_folder(data)
 
 
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def cached_missing(name: str, root: str, stamp: tuple) -> list[str]:
+    return missing_files(name, root, verify=True)  # SHA-256 only when a file changed (stamp)
+
+
+def missing_now(name: str, folder: Path) -> list[str]:
+    """Files of ``name`` missing or damaged in ``folder`` (checksums cached by size + mtime)."""
+    stamp = []
+    for file in sorted(folder.glob("*.gz")) if folder.is_dir() else []:
+        info = file.stat()
+        stamp.append((file.name, info.st_size, info.st_mtime_ns))
+    return cached_missing(name, str(folder), tuple(stamp))
+
+
+def shown(folder: Path) -> str:
+    """``folder`` for messages, without the server's absolute paths where possible."""
+    bases = [("cache", cache_root())]
+    if os.environ.get(DATA_DIR_ENV):
+        bases.append((f"${DATA_DIR_ENV}", Path(os.environ[DATA_DIR_ENV])))
+    for prefix, base in bases:
+        try:
+            return str(Path(prefix) / folder.resolve().relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return str(folder)
+
+
+def data_step(name: str, folder: Path, writable: bool) -> None:
+    """Say whether the files are there; if not, offer the download with a progress bar."""
+    missing = missing_now(name, folder)
+    label = t(f"lenet.dataset.{name}")
+    if not missing:
+        st.success(t("lenet.data_ready", name=label, folder=shown(folder)))
+        return
+    if not writable:
+        st.error(t("lenet.data_readonly", name=label, folder=shown(folder)))
+        return
+    st.info(t("lenet.data_missing", n=len(missing), name=label, folder=shown(folder)))
+    if not st.button(t("lenet.fetch"), key=f"lenet_fetch_{name}"):
+        return
+    bar = st.progress(0.0, text=t("lenet.fetching", file=missing[0], done=0.0))
+    shown_percent = [-1]
+
+    def on_progress(file: str, done: int, total: int) -> None:
+        part = min(1.0, done / total) if total else 0.0
+        index = missing.index(file) if file in missing else 0
+        percent = int(100 * (index + part) / len(missing))
+        if percent != shown_percent[0]:  # at most ~100 updates, not one per 64 kB chunk
+            shown_percent[0] = percent
+            bar.progress(percent / 100, text=t("lenet.fetching", file=file, done=done / 2**20))
+
+    if guard(download_dataset, name, folder, progress=on_progress) is not None:
+        bar.progress(1.0)
+        st.rerun()  # now the files are there: the next run says so
+
+
 settings, progress_column = st.columns([2, 3], gap="large")
 with settings:
     name = st.selectbox(t("lenet.dataset"), ["digits", "mnist", "fashion-mnist", "own"],
-                        key="lenet_dataset", format_func=lambda v: t(f"lenet.dataset.{v}"))
+                        key="lenet_dataset", format_func=option_format("lenet.dataset."))
     root, upload = "", None
-    if name in ("mnist", "fashion-mnist"):
-        root = st.text_input(t("lenet.data_dir"), "", key=f"lenet_root_{name}").strip()
+    if name in IDX_SETS:
+        typed = st.text_input(t("lenet.data_folder"), "", key=f"lenet_root_{name}",
+                              help=t("lenet.data_folder_help"))
+        place = guard(data_folder, name, typed)  # refused paths: a message, nothing created
+        if place is not None:
+            root = str(place[0])
+            data_step(name, place[0], place[1])
     elif name == "own":
         upload = st.file_uploader(t("lenet.zip"), type=["zip"], key="lenet_zip")
         if upload is None:
@@ -82,6 +162,12 @@ def load_data():
     """The chosen data set (loaded only when training starts; errors become messages)."""
     if name == "own":
         return None if upload is None else guard(cached_folder, upload.getvalue())
+    if name in IDX_SETS:
+        if not root:  # the typed folder was refused; its message is on the page
+            return None
+        if missing_now(name, Path(root)):  # never download silently: the button does that
+            st.error(t("lenet.need_download", name=t(f"lenet.dataset.{name}")))
+            return None
     return guard(cached_dataset, name, root)
 
 
@@ -194,7 +280,7 @@ if run and run["trainer"].steps and not run.get("running"):
         st.session_state["lenet_confusion_total"] = int(confusion.sum())
         figure = px.imshow(confusion, text_auto=True, x=list(data.classes),
                            y=list(data.classes), color_continuous_scale="Blues",
-                           labels={"x": "predicted", "y": "true"})
+                           labels={"x": t("lenet.axis_predicted"), "y": t("lenet.axis_true")})
         figure.update_layout(title=t("lenet.confusion"), height=420,
                              coloraxis_showscale=False)
         st.plotly_chart(figure, key="lenet_confusion")
@@ -210,7 +296,7 @@ if run and run["trainer"].steps and not run.get("running"):
                     p=float(probabilities[index, labels[index]]),
                     true=data.classes[data.test_y[index]]))
     source = st.radio(t("lenet.maps_of"), ["test", "mine"], key="lenet_maps_source",
-                      horizontal=True, format_func=lambda v: t(f"lenet.maps.{v}"))
+                      horizontal=True, format_func=option_format("lenet.maps."))
     if source == "test":
         index = st.slider(t("lenet.test_index"), 0, len(data.test_x) - 1, 0, key="lenet_index")
         digit = data.test_x[index]

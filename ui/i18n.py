@@ -479,6 +479,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "explain.kernel": ("Kernel", "卷积核"),
     "explain.kernel.notes": ("vertical edge [[1,0,−1]]×3", "竖直边缘 [[1,0,−1]]×3"),
     "explain.step": ("Step", "步骤"),
+    "explain.single_step": ("Only one window position: the output is a single cell, shown below.",
+                            "只有一个窗口位置：输出只有一个单元格，见下方。"),
+    "explain.patch_small": ("The image is smaller than a {size}×{size} patch: using all of it "
+                            "({h}×{w}).",
+                            "图像小于 {size}×{size} 的区块：使用整幅图像（{h}×{w}）。"),
     "explain.prev": ("◀ Previous", "◀ 上一步"),
     "explain.next": ("Next ▶", "下一步 ▶"),
     "explain.play": ("Play", "自动播放"),
@@ -650,6 +655,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "rf.preset": ("Stack", "网络结构"),
     "rf.custom": ("my own stack", "自定义结构"),
+    "rf.preset.two_3x3": ("two 3×3", "两个 3×3 卷积"),
+    "rf.preset.one_5x5": ("one 5×5", "一个 5×5 卷积"),
+    "rf.preset.three_3x3": ("three 3×3", "三个 3×3 卷积"),
+    "rf.preset.one_7x7": ("one 7×7", "一个 7×7 卷积"),
+    "rf.preset.lenet": ("LeNet", "LeNet"),
+    "rf.preset.vgg": ("VGG block", "VGG 块"),
+    "rf.preset.resnet": ("ResNet bottleneck", "ResNet 瓶颈块"),
+    "rf.preset.mobilenet": ("MobileNet depthwise separable", "MobileNet 深度可分离卷积"),
     "rf.layers": ("Layers (e.g. conv3s2p1c64, pool2, dw3p1, convT3s2p1op1)",
                   "层（例如 conv3s2p1c64、pool2、dw3p1、convT3s2p1op1）"),
     "rf.channels": ("Input channels", "输入通道数"),
@@ -720,6 +733,27 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "learn.save_name": ("Save the learned kernel as", "将学到的卷积核保存为"),
     "learn.save": ("Save to my kernels", "保存到我的卷积核"),
+    "learn.crop": (
+        "Learning on a centre crop of {h}×{w} pixels of the {H}×{W} grey image (cropped, not "
+        "resized, so the kernel found is the kernel of the full-resolution pair).",
+        "在 {H}×{W} 灰度图像的中心裁剪区域（{h}×{w} 像素）上学习（只裁剪、不缩放，"
+        "因此得到的就是原分辨率图像对的卷积核）。",
+    ),
+    "learn.valid": (
+        "The fit uses the {h}×{w} outputs where the {k}×{k} kernel lies wholly inside the crop "
+        "(no padding).",
+        "拟合只使用 {k}×{k} 卷积核完全落在裁剪区域内的 {h}×{w} 个输出（不填充）。",
+    ),
+    "learn.too_big": (
+        "A {k}×{k} kernel does not fit in the {h}×{w} image: choose a kernel size of at most "
+        "{most}.",
+        "{k}×{k} 卷积核放不进 {h}×{w} 的图像：请选择不超过 {most} 的卷积核尺寸。",
+    ),
+    "learn.replicate": (
+        "The image is too small to reflect the target's padding; the target uses replicate "
+        "padding instead.",
+        "图像太小，目标无法使用 reflect 填充，改用 replicate 填充。",
+    ),
     # --- train LeNet -------------------------------------------------------------------------
     "lenet.title": ("Train LeNet", "训练 LeNet"),
     "lenet.caption": (
@@ -734,6 +768,31 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lenet.dataset.own": ("my own zip (class_name/*.png)", "我自己的 zip（class_name/*.png）"),
     "lenet.data_dir": ("Folder with the four IDX .gz files (empty: download to the cache)",
                        "存放四个 IDX .gz 文件的文件夹（留空：下载到缓存目录）"),
+    "lenet.data_folder": ("Data folder inside the app's cache (empty: the default)",
+                          "应用缓存目录中的数据文件夹（留空：默认位置）"),
+    "lenet.data_folder_help": (
+        "Only the app's cache folder or a folder inside it can be used (no '..', no absolute "
+        "paths elsewhere), so nothing is written anywhere else on the server. The server "
+        "operator may set CONVLAB_DATA_DIR to a folder that already holds the files (read only).",
+        "只能使用应用的缓存目录或其中的文件夹（不允许 '..'，也不允许其他位置的绝对路径），因此不会写入服务器上的其他位置。"
+        "服务器管理员可以设置 CONVLAB_DATA_DIR 指向已存放这些文件的文件夹（只读）。",
+    ),
+    "lenet.data_ready": ("The {name} files are already in {folder} (checksums verified): "
+                         "nothing to download.",
+                         "{name} 文件已在 {folder} 中（校验和已验证）：无需下载。"),
+    "lenet.data_missing": ("{n} of the 4 {name} files are missing or damaged in {folder}: "
+                           "download the data set before training.",
+                           "{folder} 中缺少或损坏了 {name} 的 4 个文件中的 {n} 个：请先下载数据集再训练。"),
+    "lenet.data_readonly": ("The {name} files in {folder} are incomplete, and that folder is "
+                            "read only.",
+                            "{folder} 中的 {name} 文件不完整，且该文件夹是只读的。"),
+    "lenet.fetch": ("Download / prepare data set", "下载 / 准备数据集"),
+    "lenet.fetching": ("Downloading {file} ({done:.1f} MB)…", "正在下载 {file}（{done:.1f} MB）…"),
+    "lenet.need_download": ("The {name} files are not there yet: press “Download / prepare data "
+                            "set” first.",
+                            "{name} 文件尚未就绪：请先点击“下载 / 准备数据集”。"),
+    "lenet.axis_predicted": ("predicted", "预测"),
+    "lenet.axis_true": ("true", "真实"),
     "lenet.zip": ("Zip of class folders", "按类别分文件夹的 zip"),
     "lenet.need_zip": ("Upload a zip to train on your own images.", "请上传 zip 以在你自己的图像上训练。"),
     "lenet.activation": ("Activation", "激活函数"),

@@ -7,9 +7,14 @@ output depth is always float (``CV_32F``, or ``CV_64F`` for float64), so OpenCV 
 to uint8; ``filter2D`` takes at most 4 channels at a time (more are processed in slices).
 
 uint8, uint16 and int16 images go to OpenCV as they are (it converts while it filters), which
-saves a float copy of the image. A dilated kernel is a larger kernel with zeros in its holes;
-``0·NaN`` is NaN, so an image holding NaN or infinity with dilation > 1 goes to the numpy
-backend, which skips the holes as torch does.
+saves a float copy of the image.
+
+Dilation is not a bigger kernel with zeros in its holes here (a 31×31 kernel with dilation 50
+would be a 1501×1501 filter, and ``0·NaN`` would spread NaN through the holes). Output pixels
+whose rows are ``r`` apart modulo ``dh`` (and columns modulo ``dw``) only ever read input pixels
+of the same phase, so each of the ``dh·dw`` phases of the padded image is one ordinary,
+undilated correlation: the same ``kh·kw`` taps per pixel as torch, and NaN stays where torch
+puts it.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import cv2
 import numpy as np
 
 from ..kernels import separate
-from .base import Geometry, dilate_kernel, full_by_depthwise
+from .base import Geometry, full_by_depthwise
 
 __all__ = ["BACKEND", "OPENCV_MODES", "OpenCVBackend"]
 
@@ -48,14 +53,11 @@ class OpenCVBackend:
 
     def depthwise(self, image: np.ndarray, kernel: np.ndarray, geometry: Geometry) -> np.ndarray:
         """Correlate every channel with ``kernel``; ``H×W×C`` → ``H'×W'×C`` (float32/64)."""
-        if geometry.dilation != (1, 1) and image.dtype.kind == "f" and not np.isfinite(image).all():
-            from .numpy_backend import BACKEND as NUMPY
-
-            return NUMPY.depthwise(image, kernel, geometry)
         image = np.ascontiguousarray(image)
         depth = cv2.CV_64F if image.dtype == np.float64 else cv2.CV_32F
-        spread = dilate_kernel(kernel, geometry.dilation)
-        span_h, span_w = spread.shape
+        if geometry.dilation != (1, 1):
+            return _dilated(image, kernel, geometry, depth)
+        span_h, span_w = kernel.shape
         (sh, sw), (out_h, out_w) = geometry.stride, geometry.out_shape
         border = OPENCV_MODES[geometry.mode]
         inside = (
@@ -81,7 +83,7 @@ class OpenCVBackend:
             if source.ndim == 2:  # copyMakeBorder drops a single channel axis
                 source = source[:, :, None]
             anchor, border = (0, 0), cv2.BORDER_CONSTANT
-        filtered = _filter(source, spread, depth, anchor, border)
+        filtered = _filter(source, kernel, depth, anchor, border)
         return filtered[: (out_h - 1) * sh + 1 : sh, : (out_w - 1) * sw + 1 : sw]
 
     def full(
@@ -91,6 +93,29 @@ class OpenCVBackend:
         if image.dtype.kind != "f":
             image = image.astype(np.float32)
         return full_by_depthwise(self, image, weight, groups, geometry)
+
+
+def _dilated(image: np.ndarray, kernel: np.ndarray, geometry: Geometry, depth: int
+             ) -> np.ndarray:
+    """A dilated correlation as ``dh·dw`` undilated ones, one per phase of the padded image."""
+    padded = cv2.copyMakeBorder(image, geometry.top, geometry.bottom, geometry.left,
+                                geometry.right, OPENCV_MODES[geometry.mode], value=0)
+    if padded.ndim == 2:  # copyMakeBorder drops a single channel axis
+        padded = padded[:, :, None]
+    (dh, dw), (kh, kw) = geometry.dilation, kernel.shape
+    full_h = padded.shape[0] - dh * (kh - 1)  # the stride-1 output
+    full_w = padded.shape[1] - dw * (kw - 1)
+    dtype = np.float64 if depth == cv2.CV_64F else np.float32
+    full = np.empty((full_h, full_w, padded.shape[2]), dtype=dtype)
+    for r in range(min(dh, full_h)):
+        rows = len(range(r, full_h, dh))
+        for c in range(min(dw, full_w)):
+            # Output (r + a·dh, c + b·dw) = Σ K[u, v]·phase[a + u, b + v]: a valid correlation.
+            phase = np.ascontiguousarray(padded[r::dh, c::dw])
+            filtered = _filter(phase, kernel, depth, (0, 0), cv2.BORDER_CONSTANT)
+            full[r::dh, c::dw] = filtered[:rows, : len(range(c, full_w, dw))]
+    (sh, sw), (out_h, out_w) = geometry.stride, geometry.out_shape
+    return full[: (out_h - 1) * sh + 1 : sh, : (out_w - 1) * sw + 1 : sw]
 
 
 def _filter(
