@@ -167,28 +167,32 @@ def _affordable(case: ConvCase, quick: bool) -> bool:
 def median_seconds(calls: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
     """Median time of each call over interleaved rounds (one warm-up call each first).
 
-    Every round runs each call once, in a new random order, with a short pause before each
-    call: torch's OpenMP threads keep spinning for a moment after a call, and whichever call
-    came next would pay for it. Calls slower than half a second run 3 times, not ``repeats``.
+    Every round runs each call once, in a new random order, so a slow moment of the machine
+    hits all calls alike. Fast cases get more rounds (up to 200, about a quarter of a second
+    in all), which steadies sub-millisecond medians. torch's OpenMP threads keep spinning for a
+    moment after a call; a short untimed pause after each torch call keeps that from being
+    charged to the next call. Calls slower than half a second run 3 times.
     """
     names = list(calls)
     times: dict[str, list[float]] = {name: [] for name in names}
-    slow = set()
+    warm_up = {}
     for name in names:
         start = time.perf_counter()
         calls[name]()
-        if time.perf_counter() - start > 0.5:
-            slow.add(name)
+        warm_up[name] = time.perf_counter() - start
+    slow = {name for name, seconds in warm_up.items() if seconds > 0.5}
+    rounds = max(repeats, min(200, int(0.25 / max(sum(warm_up.values()), 1e-4))))
     order = random.Random(len(names))
-    for round_ in range(repeats):
+    for round_ in range(rounds):
         order.shuffle(names)
         for name in names:
             if name in slow and round_ >= 3:
                 continue
-            time.sleep(0.003)
             start = time.perf_counter()
             calls[name]()
             times[name].append(time.perf_counter() - start)
+            if "torch" in name:
+                time.sleep(0.002)
     return {name: statistics.median(values) for name, values in times.items()}
 
 

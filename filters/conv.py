@@ -8,7 +8,7 @@ The checks and the geometry (padding per side, output size) live here; the arith
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -99,6 +99,9 @@ def conv2d(
     key = _plan_key(image, kernel, params)
     plan = _PLANS.get(key) if key is not None else None
     if plan is not None:  # the same call on a same-shaped image: every check already passed
+        if plan.runner is not None:
+            out = plan.runner(image)
+            return out if plan.bias is None else out + plan.bias
         return execute(plan.on(image))
     plan = plan_conv(
         image,
@@ -125,7 +128,7 @@ class ConvPlan:
     """
 
     __slots__ = ("_image", "backend", "bias", "dtype", "geometry", "grey", "groups", "kernel",
-                 "source")
+                 "runner", "source")
 
     def __init__(
         self,
@@ -146,6 +149,8 @@ class ConvPlan:
         self.backend = backend
         self.grey = grey
         self._image: np.ndarray | None = None
+        #: For a remembered plan: the backend's ready-made call on a caller's image, if any.
+        self.runner: Callable[[np.ndarray], np.ndarray] | None = None
 
     @property
     def image(self) -> np.ndarray:
@@ -340,8 +345,13 @@ def _remember(key: tuple[Any, ...], plan: ConvPlan) -> None:
         # Copies, and a one-pixel stand-in for the image: the cache holds no reference to the
         # caller's arrays (a kernel changed in place must not change a remembered plan).
         bias = None if plan.bias is None else plan.bias.copy()
-        _PLANS[key] = ConvPlan(plan.source[:1, :1].copy(), plan.kernel.copy(), plan.groups, bias,
-                               plan.geometry, plan.backend, plan.grey)
+        kept = ConvPlan(plan.source[:1, :1].copy(), plan.kernel.copy(), plan.groups, bias,
+                        plan.geometry, plan.backend, plan.grey)
+        prepare = getattr(get_backend(plan.backend), "prepare", None)
+        if prepare is not None and not plan.is_full:
+            shape = plan.source.shape[:2] if plan.grey else plan.source.shape
+            kept.runner = prepare(shape, plan.source.dtype, kept.kernel, plan.geometry)
+        _PLANS[key] = kept
 
 
 # ---------------------------------------------------------------------------------------------

@@ -41,11 +41,15 @@ with controls:
         size = st.slider(t("explain.patch_size"), 3, 9, 6, key="explain_patch_size")
         h, w = grey.shape
         a, b = st.columns(2)
-        top = a.slider(t("explain.patch_row"), 0, max(0, h - size), min(h // 2, max(0, h - size)),
-                       key="explain_patch_row")
-        left = b.slider(t("explain.patch_col"), 0, max(0, w - size),
-                        min(w // 2, max(0, w - size)), key="explain_patch_col")
+        # A slider needs min < max: on an image no taller (wider) than the patch there is only
+        # one position, so it is fixed at 0 and said so instead.
+        top = a.slider(t("explain.patch_row"), 0, h - size, min(h // 2, h - size),
+                       key="explain_patch_row") if h > size else 0
+        left = b.slider(t("explain.patch_col"), 0, w - size, min(w // 2, w - size),
+                        key="explain_patch_col") if w > size else 0
         x = np.round(grey[top : top + size, left : left + size] * 255.0)
+        if x.shape != (size, size):
+            st.caption(t("explain.patch_small", h=x.shape[0], w=x.shape[1], size=size))
     elif data == "channels":
         x = D2L_X
     else:
@@ -77,24 +81,39 @@ walk = guard(conv_walkthrough, x, kernel, stride=int(stride), padding=int(paddin
 
 if walk is not None:
     total = len(walk.steps)
-    st.session_state.setdefault("explain_step", 0)
-    st.session_state["explain_step"] = min(st.session_state["explain_step"], total - 1)
+    single = total == 1  # e.g. dilation 2 or stride 3 on 5×5: one window position only
+    # The step lives in "explain_index" (no widget): Play advances it inside the fragment, after
+    # the step slider exists, and Streamlit forbids changing a created widget's value. The
+    # slider ("explain_step") is set from it before it is drawn and copies itself back.
+    st.session_state.setdefault("explain_index", 0)
+    st.session_state["explain_index"] = min(st.session_state["explain_index"], total - 1)
+    st.session_state["explain_step"] = st.session_state["explain_index"]
 
     def move(delta: int) -> None:
-        st.session_state["explain_step"] = (st.session_state["explain_step"] + delta) % total
+        current = min(st.session_state.get("explain_index", 0), total - 1)
+        st.session_state["explain_index"] = (current + delta) % total
+
+    def slid() -> None:
+        st.session_state["explain_index"] = st.session_state["explain_step"]
 
     buttons = st.columns([1, 1, 1, 2, 4])
-    buttons[0].button(t("explain.prev"), key="explain_prev", on_click=move, args=(-1,))
-    buttons[1].button(t("explain.next"), key="explain_next", on_click=move, args=(1,))
-    playing = buttons[2].toggle(t("explain.play"), key="explain_play")
+    buttons[0].button(t("explain.prev"), key="explain_prev", on_click=move, args=(-1,),
+                      disabled=single)
+    buttons[1].button(t("explain.next"), key="explain_next", on_click=move, args=(1,),
+                      disabled=single)
+    playing = buttons[2].toggle(t("explain.play"), key="explain_play", disabled=single) \
+        and not single
     speed = buttons[3].slider(t("explain.speed"), 1, 8, 2, key="explain_speed")
-    buttons[4].slider(t("explain.step"), 0, total - 1, key="explain_step")
+    if single:  # a slider needs min < max; there is nothing to step through
+        buttons[4].caption(t("explain.single_step"))
+    else:
+        buttons[4].slider(t("explain.step"), 0, total - 1, key="explain_step", on_change=slid)
 
     @st.fragment(run_every=1.0 / speed if playing else None)
     def show_step() -> None:
         if playing:
             move(1)
-        index = st.session_state["explain_step"]
+        index = min(st.session_state.get("explain_index", 0), total - 1)
         step = walk.steps[index]
         st.session_state["explain_current"] = {
             "index": index, "out": (step.out_row, step.out_col), "value": step.value,

@@ -1,5 +1,7 @@
 """Learn a kernel: recover a hidden kernel from an image and its filtered version, live."""
 
+import hashlib
+
 import numpy as np
 import streamlit as st
 
@@ -16,10 +18,22 @@ st.title(t("learn.title"))
 st.caption(t("learn.caption"))
 
 WORK_SIDE = 160
-STATE = "learn_run"  # per-session: kernel, losses, generator, running flag
+STATE = "learn_run"  # per-session: kernel, losses, generator, running flag, error
 image, token = working_image()
 grey = image if image.ndim == 2 else filters.to_grey(image)
-small, scale = filters.fit_for_screen(grey, WORK_SIDE)
+# Learn on a centre CROP (never a resized copy): resampling mixes neighbouring pixels and breaks
+# the relation after = before ⊛ kernel, so the kernel found would not be the image pair's.
+full_h, full_w = grey.shape
+crop_h, crop_w = min(full_h, WORK_SIDE), min(full_w, WORK_SIDE)
+crop_top, crop_left = (full_h - crop_h) // 2, (full_w - crop_w) // 2
+
+
+def centre_crop(array: np.ndarray) -> np.ndarray:
+    """The same WORK_SIDE-at-most centre crop of the input or of its after image."""
+    return array[crop_top : crop_top + crop_h, crop_left : crop_left + crop_w]
+
+
+small = centre_crop(grey)
 
 left, right = st.columns([2, 3], gap="large")
 with left:
@@ -45,10 +59,11 @@ with left:
                 st.error(t("learn.size_mismatch", ah=loaded.shape[0], aw=loaded.shape[1],
                            h=grey.shape[0], w=grey.shape[1]))
             elif loaded is not None:
-                target, _ = filters.fit_for_screen(loaded, WORK_SIDE)
+                target = centre_crop(loaded)
     noise = st.slider(t("learn.noise"), 0.0, 0.2, 0.0, 0.01, key="learn_noise")
     default_size = true_kernel.shape[0] if true_kernel is not None else 3
-    size = st.number_input(t("learn.kernel_size"), 1, 15, int(default_size), key="learn_size")
+    size = st.number_input(t("learn.kernel_size"), 1, 15, min(15, int(default_size)),
+                           key="learn_size")  # a typed kernel may be larger than the widget
     a, b = st.columns(2)
     optimizer = a.selectbox(t("learn.optimizer"), ["adam", "sgd"], key="learn_optimizer")
     lr = b.number_input(t("learn.lr"), 1e-5, 10.0, 0.02 if optimizer == "adam" else 0.1,
@@ -56,9 +71,24 @@ with left:
     per_tick = st.slider(t("learn.steps_per_tick"), 1, 200, 50, key="learn_per_tick")
 
 if true_kernel is not None:
-    target = filters.conv2d(small, true_kernel, padding="same", padding_mode="reflect")
+    # reflect padding needs padding < side; on a tiny image replicate always works.
+    fits = true_kernel.shape[0] // 2 < crop_h and true_kernel.shape[1] // 2 < crop_w
+    target = guard(filters.conv2d, small, true_kernel, padding="same",
+                   padding_mode="reflect" if fits else "replicate")
+    if not fits:
+        st.caption(t("learn.replicate"))
 if target is not None and noise:
     target = target + np.random.default_rng(0).normal(0.0, noise, target.shape)
+
+# The fit is "valid": only the outputs where the k×k kernel lies wholly inside the crop, so no
+# padding is assumed (an uploaded after image was filtered with the pixels around the crop).
+k = int(size)
+fits_kernel = k <= crop_h and k <= crop_w
+if target is not None and not fits_kernel:
+    st.error(t("learn.too_big", k=k, h=crop_h, w=crop_w, most=min(crop_h, crop_w, 15)))
+fit_target = None
+if target is not None and fits_kernel:
+    fit_target = target[(k - 1) // 2 : crop_h - k // 2, (k - 1) // 2 : crop_w - k // 2]
 
 with right:
     pair = st.columns(2)
@@ -69,20 +99,29 @@ with right:
             show_image(target, t("learn.target_image"), "minmax")
 
 signature = (token, target_kind, None if true_kernel is None else true_kernel.tobytes(),
-             float(noise), int(size), None if target is None else target.shape)
+             float(noise), int(size),
+             None if target is None else hashlib.sha1(target.tobytes()).hexdigest())
 run = st.session_state.get(STATE)
 if run is None or run["signature"] != signature:
     run = {"signature": signature, "kernel": None, "losses": [], "generator": None,
-           "running": False, "solved": None}
+           "running": False, "solved": None, "error": None}
     st.session_state[STATE] = run
 
 
 def start() -> None:
-    run["generator"] = learn_kernel(
-        small, target, int(size), steps=10**9, lr=float(lr), optimizer=optimizer,
-        loss="mean", padding="same", padding_mode="reflect",
-        init=run["kernel"] if run["kernel"] is not None else "zeros",
-    )
+    # A callback's exception would be a traceback: keep the message for the page instead.
+    run["error"] = None
+    if fit_target is None:  # nothing to learn from; the page already says why
+        return
+    try:
+        run["generator"] = learn_kernel(
+            small, fit_target, k, steps=10**9, lr=float(lr), optimizer=optimizer,
+            loss="mean", padding=0,
+            init=run["kernel"] if run["kernel"] is not None else "zeros",
+        )
+    except ValueError as error:
+        run.update(generator=None, running=False, error=str(error))
+        return
     run["running"] = True
 
 
@@ -91,20 +130,21 @@ def pause() -> None:
 
 
 def reset() -> None:
-    run.update(kernel=None, losses=[], generator=None, running=False, solved=None)
+    run.update(kernel=None, losses=[], generator=None, running=False, solved=None, error=None)
 
 
 buttons = st.columns(4)
-ready = target is not None
+ready = fit_target is not None
 buttons[0].button(t("learn.start"), key="learn_start", on_click=start, disabled=not ready,
                   type="primary")
 buttons[1].button(t("learn.pause"), key="learn_pause", on_click=pause, disabled=not ready)
 buttons[2].button(t("learn.reset"), key="learn_reset", on_click=reset)
-if buttons[3].button(t("learn.solve"), key="learn_solve", disabled=not ready):
-    solved = guard(solve_kernel, small, target, int(size), padding="same",
-                   padding_mode="reflect")
+if buttons[3].button(t("learn.solve"), key="learn_solve", disabled=not ready) and ready:
+    solved = guard(solve_kernel, small, fit_target, k, padding=0)
     if solved is not None:
-        run.update(kernel=solved.kernel, solved=solved, running=False)
+        run.update(kernel=solved.kernel, solved=solved, running=False, error=None)
+if run.get("error"):
+    st.error(t("error.prefix", message=run["error"]))
 
 
 @st.fragment(run_every=0.5 if run["running"] else None)
@@ -123,8 +163,12 @@ def progress() -> None:
     if run["losses"]:
         st.markdown(t("learn.status", step=len(run["losses"]), loss=run["losses"][-1],
                       state=state))
-    st.session_state["learn_summary"] = {"steps": len(run["losses"]),
-                                         "kernel": None if kernel is None else kernel.tolist()}
+    st.session_state["learn_summary"] = {
+        "steps": len(run["losses"]), "kernel": None if kernel is None else kernel.tolist(),
+        "crop": small.shape, "fit": None if fit_target is None else fit_target.shape,
+        "error": None if kernel is None or true_kernel is None
+        or kernel.shape != true_kernel.shape else float(np.abs(kernel - true_kernel).max()),
+    }
     charts = st.columns([3, 2])
     with charts[0]:
         if run["losses"]:
@@ -141,20 +185,25 @@ def progress() -> None:
             st.plotly_chart(kernel_heatmap(true_kernel, t("learn.true")), key="learn_true")
             if kernel is not None and kernel.shape == true_kernel.shape:
                 st.caption(t("learn.error", err=float(np.abs(kernel - true_kernel).max())))
-    if kernel is not None and target is not None:
-        output = filters.conv2d(small, kernel, padding="same", padding_mode="reflect")
+    output = None
+    if kernel is not None and fit_target is not None:
+        output = guard(filters.conv2d, small, kernel, padding=0)
+    if output is not None and output.shape == fit_target.shape:
         pictures = st.columns(3)
         with pictures[0]:
             show_image(output, t("learn.current_output"), "minmax")
         with pictures[1]:
-            show_image(target, t("learn.target_image"), "minmax")
+            show_image(fit_target, t("learn.target_image"), "minmax")
         with pictures[2]:
-            show_image(target - output, t("learn.residual", k=int(size)), "minmax")
+            show_image(fit_target - output, t("learn.residual", k=k), "minmax")
 
 
 if ready:
-    st.caption(t("learn.working", h=small.shape[0], w=small.shape[1]) + " "
-               + t("learn.explain_fit"))
+    where = (t("learn.crop", h=crop_h, w=crop_w, H=full_h, W=full_w)
+             if (crop_h, crop_w) != (full_h, full_w)
+             else t("learn.working", h=crop_h, w=crop_w))
+    st.caption(where + " " + t("learn.valid", h=fit_target.shape[0], w=fit_target.shape[1], k=k)
+               + " " + t("learn.explain_fit"))
     progress()
     if run["kernel"] is not None:
         name = st.text_input(t("learn.save_name"), "learned", key="learn_save_name")

@@ -6,19 +6,41 @@ import streamlit as st
 from filters.receptive import PRESETS, layer_stats, parse_layers, receptive_window
 from ui.common import guard, page_setup
 from ui.explain_figures import receptive_overlay
-from ui.i18n import t
+from ui.i18n import lang, t, t_in
 from ui.image_source import screen_copy, working_image
 
 page_setup("rf.title")
 st.title(t("rf.title"))
 st.caption(t("rf.caption"))
 
+# The presets keep their library names as values (state and tests use them); only the label
+# shown is translated. A preset added to the library later shows its own name until it has a key.
+PRESET_LABELS = {
+    "two 3×3": "rf.preset.two_3x3",
+    "one 5×5": "rf.preset.one_5x5",
+    "three 3×3": "rf.preset.three_3x3",
+    "one 7×7": "rf.preset.one_7x7",
+    "LeNet": "rf.preset.lenet",
+    "VGG block": "rf.preset.vgg",
+    "ResNet bottleneck": "rf.preset.resnet",
+    "MobileNet depthwise separable": "rf.preset.mobilenet",
+    "custom": "rf.custom",
+}
+
+
+LANGUAGE = lang()  # fixed at render time, as option_format: Streamlit re-formats values later
+
+
+def preset_label(value: str) -> str:
+    return t_in(LANGUAGE, PRESET_LABELS[value]) if value in PRESET_LABELS else value
+
+
 image, _ = working_image()
 h, w = image.shape[:2]
 controls, picture = st.columns([2, 3], gap="large")
 with controls:
     choice = st.selectbox(t("rf.preset"), [*PRESETS, "custom"], key="rf_preset",
-                          format_func=lambda v: t("rf.custom") if v == "custom" else v)
+                          format_func=preset_label)
     if choice == "custom":
         text = st.text_input(t("rf.layers"), "conv3p1c16,conv3p1c16,pool2,conv3p1c32",
                              key="rf_text")

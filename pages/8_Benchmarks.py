@@ -87,9 +87,10 @@ if kinds:
                                ("channels", "bench.channels", choices[2]),
                                ("dtype", "bench.dtype", choices[3])):
         values = list(dict.fromkeys(of_kind[column]))
-        # The kind is part of the key: each kind offers its own values. One value of each to
-        # start with keeps the chart readable (the full run has 120 conv cases).
-        picked[column] = box.multiselect(t(label), values, default=values[:1],
+        # The kind is part of the key: each kind offers its own values. With many cases (the
+        # quick run has 80 conv cases), one value of each to start with keeps the chart readable.
+        few = of_kind["case"].nunique() <= 12
+        picked[column] = box.multiselect(t(label), values, default=values if few else values[:1],
                                          format_func=blank_label, key=f"bench_{column}_{kind}")
     rows = filter_rows(frame, kind=kind, sizes=picked["size"], channels=picked["channels"],
                        dtypes=picked["dtype"])

@@ -179,7 +179,8 @@ def test_train_lenet_for_a_few_ticks_and_the_loss_chart_grows(page, app_url):
     while step() <= first and time.monotonic() < deadline:
         time.sleep(0.5)
     assert step() > first, "the training loop did not tick"
-    assert page.locator(".js-plotly-plot").count() >= 1
+    # The chart is redrawn on every tick: wait for it rather than catch it mid-redraw.
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30000)
     page.get_by_role("button", name="Pause").click()
     wait_idle(page)
     shot(page, "train_lenet")

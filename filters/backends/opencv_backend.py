@@ -19,6 +19,7 @@ puts it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import ClassVar
 
@@ -85,6 +86,49 @@ class OpenCVBackend:
             anchor, border = (0, 0), cv2.BORDER_CONSTANT
         filtered = _filter(source, kernel, depth, anchor, border)
         return filtered[: (out_h - 1) * sh + 1 : sh, : (out_w - 1) * sw + 1 : sw]
+
+    def prepare(self, image_shape: tuple[int, ...], dtype: np.dtype, kernel: np.ndarray,
+                geometry: Geometry) -> Callable[[np.ndarray], np.ndarray] | None:
+        """One OpenCV call with every argument worked out, for repeated calls on same-shaped images.
+
+        ``image_shape`` is the caller's (``H×W`` or ``H×W×C``); the returned function takes such
+        an image and returns ``H'×W'`` or ``H'×W'×C`` float32 (float64 for float64). ``None``
+        when the call needs more than one OpenCV call (dilation, circular padding, padding
+        wider than the kernel, more than four channels).
+        """
+        channels = image_shape[2] if len(image_shape) == 3 else 1
+        (span_h, span_w), (sh, sw) = kernel.shape, geometry.stride
+        out_h, out_w = geometry.out_shape
+        if (
+            geometry.dilation != (1, 1)
+            or geometry.mode == "circular"
+            or channels > _MAX_CHANNELS
+            or geometry.top >= span_h
+            or geometry.left >= span_w
+            or (out_h - 1) * sh >= image_shape[0]
+            or (out_w - 1) * sw >= image_shape[1]
+        ):
+            return None
+        depth = cv2.CV_64F if dtype == np.float64 else cv2.CV_32F
+        dense, column, row = _prepared(kernel.tobytes(), kernel.shape, kernel.dtype.str,
+                                       "<f8" if depth == cv2.CV_64F else "<f4")
+        anchor, border = (geometry.left, geometry.top), OPENCV_MODES[geometry.mode]
+        whole = (sh, sw) == (1, 1) and (out_h, out_w) == tuple(image_shape[:2])
+
+        def run(image: np.ndarray) -> np.ndarray:
+            image = np.ascontiguousarray(image)
+            if column is not None and row is not None:
+                out = cv2.sepFilter2D(image, depth, row, column, anchor=anchor, delta=0.0,
+                                      borderType=border)
+            else:
+                out = cv2.filter2D(image, depth, dense, anchor=anchor, delta=0.0,
+                                   borderType=border)
+            if not whole:
+                out = np.ascontiguousarray(out[: (out_h - 1) * sh + 1 : sh,
+                                               : (out_w - 1) * sw + 1 : sw])
+            return out
+
+        return run
 
     def full(
         self, image: np.ndarray, weight: np.ndarray, groups: int, geometry: Geometry
