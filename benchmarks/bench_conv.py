@@ -15,8 +15,9 @@ from the same array:
 
 Each cell is the median of interleaved repeats (every call once per round, so a slow moment of
 the machine hits all calls alike); ``ratio`` is the time over the fastest raw call of the same
-case. ``peak_mib`` is the peak of the memory Python can see (numpy and OpenCV arrays, traced by
-``tracemalloc``) during one call; torch's and the libraries' scratch memory is not included.
+case, as the median of the per-round ratios (see :func:`paired_ratios`). ``peak_mib`` is the
+peak of the memory Python can see (numpy and OpenCV arrays, traced by ``tracemalloc``) during
+one call; torch's and the libraries' scratch memory is not included.
 Slow calls (SciPy and torch with large kernels on large images) are left out of the quick run;
 their place in the table stays empty.
 """
@@ -164,14 +165,15 @@ def _affordable(case: ConvCase, quick: bool) -> bool:
     return work <= SLOW_WORK_LIMIT[quick]
 
 
-def median_seconds(calls: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Median time of each call over interleaved rounds (one warm-up call each first).
+def timed_rounds(calls: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
+    """Seconds of each call in each of several interleaved rounds (one warm-up call each first).
 
     Every round runs each call once, in a new random order, so a slow moment of the machine
-    hits all calls alike. Fast cases get more rounds (up to 200, about a quarter of a second
-    in all), which steadies sub-millisecond medians. torch's OpenMP threads keep spinning for a
-    moment after a call; a short untimed pause after each torch call keeps that from being
-    charged to the next call. Calls slower than half a second run 3 times.
+    hits all calls alike. Calls under 20 ms get more rounds (up to 200, about two seconds of
+    them in all), which steadies millisecond medians; heavier calls (SciPy, torch, FFT on large
+    kernels) run ``repeats`` times. torch's OpenMP threads keep spinning for a moment after a
+    call; a short untimed pause after each torch call keeps that from being charged to the next
+    call. Calls slower than half a second run 3 times.
     """
     names = list(calls)
     times: dict[str, list[float]] = {name: [] for name in names}
@@ -180,20 +182,40 @@ def median_seconds(calls: dict[str, Callable[[], object]], repeats: int) -> dict
         start = time.perf_counter()
         calls[name]()
         warm_up[name] = time.perf_counter() - start
+    light = {name for name, seconds in warm_up.items() if seconds < 0.02}
     slow = {name for name, seconds in warm_up.items() if seconds > 0.5}
-    rounds = max(repeats, min(200, int(0.25 / max(sum(warm_up.values()), 1e-4))))
+    light_round = sum(warm_up[name] for name in light)
+    rounds = max(repeats, min(200, int(2.0 / max(light_round, 1e-4))))
     order = random.Random(len(names))
     for round_ in range(rounds):
         order.shuffle(names)
         for name in names:
-            if name in slow and round_ >= 3:
+            if (name in slow and round_ >= 3) or (name not in light and round_ >= repeats):
                 continue
             start = time.perf_counter()
             calls[name]()
             times[name].append(time.perf_counter() - start)
             if "torch" in name:
                 time.sleep(0.002)
-    return {name: statistics.median(values) for name, values in times.items()}
+    return times
+
+
+def median_seconds(calls: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Median seconds of each call over :func:`timed_rounds`."""
+    return {name: statistics.median(values)
+            for name, values in timed_rounds(calls, repeats).items()}
+
+
+def paired_ratios(times: dict[str, list[float]], raw: list[str]) -> dict[str, float]:
+    """Each call's time over the fastest raw call's, as the median of per-round ratios.
+
+    The fastest raw call is the one with the smallest median. Pairing the two calls of the
+    same round cancels what the machine was doing at that moment (a busy core, a slower
+    clock), so two calls that do the same work come out near 1.0 instead of anywhere in ±20 %.
+    """
+    fastest = min(raw, key=lambda name: statistics.median(times[name]))
+    return {name: statistics.median(a / b for a, b in zip(values, times[fastest], strict=False))
+            for name, values in times.items()}
 
 
 def peak_mib(call: Callable[[], object]) -> float:
@@ -216,15 +238,15 @@ def run(quick: bool = True, progress: Callable[[str], None] | None = None
         image = case.image()
         raw = raw_calls(case, image, quick)
         ours = our_calls(case, image, raw)
-        seconds = median_seconds({**raw, **ours}, repeats)
-        fastest = min(seconds[name] for name in raw)
+        times = timed_rounds({**raw, **ours}, repeats)
+        seconds = {name: statistics.median(values) for name, values in times.items()}
+        ratios = paired_ratios(times, list(raw))
         for name, call in {**raw, **ours}.items():
             rows.append({"kind": "conv", "case": case.label, "size": case.size,
                          "channels": case.channels, "dtype": case.dtype, "op": case.op,
-                         "call": name, "seconds": seconds[name],
-                         "ratio": seconds[name] / fastest,
+                         "call": name, "seconds": seconds[name], "ratio": ratios[name],
                          "peak_mib": peak_mib(call) if seconds[name] < 0.5 else None})
         if progress:
-            auto = seconds["filters[auto]"] / fastest
+            auto = ratios["filters[auto]"]
             progress(f"{case.label}: auto {auto:.2f}× the fastest raw call")
     return rows

@@ -8,12 +8,13 @@ torch calls include the view to ``1×C×H×W`` and back (no copies), as a user w
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable
 
 import numpy as np
 
 import filters
-from benchmarks.bench_conv import median_seconds, peak_mib
+from benchmarks.bench_conv import paired_ratios, peak_mib, timed_rounds
 
 
 def _torch_hwc(function: Callable, image: np.ndarray) -> Callable[[], object]:
@@ -82,12 +83,13 @@ def run(quick: bool = True) -> list[dict[str, object]]:
     for height, width in sizes:
         image = np.random.default_rng(3).random((height, width, 3), dtype=np.float32)
         for kind, op, raw, ours in op_cases(image):
-            seconds = median_seconds({**raw, **ours}, 5 if quick else 9)
-            fastest = min(seconds[name] for name in raw)
+            times = timed_rounds({**raw, **ours}, 5 if quick else 9)
+            seconds = {name: statistics.median(values) for name, values in times.items()}
+            ratios = paired_ratios(times, list(raw))
             for name, call in {**raw, **ours}.items():
                 rows.append({"kind": kind, "case": f"{width}×{height} RGB float32, {op}",
                              "size": f"{width}×{height}", "channels": "RGB",
                              "dtype": "float32", "op": op, "call": name,
-                             "seconds": seconds[name], "ratio": seconds[name] / fastest,
+                             "seconds": seconds[name], "ratio": ratios[name],
                              "peak_mib": peak_mib(call) if seconds[name] < 0.5 else None})
     return rows
