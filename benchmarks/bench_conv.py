@@ -170,11 +170,19 @@ def timed_rounds(calls: dict[str, Callable[[], object]], repeats: int) -> dict[s
 
     Every round runs each call once, in a new random order, so a slow moment of the machine
     hits all calls alike. Calls under 20 ms get more rounds (up to 200, about two seconds of
-    them in all), which steadies millisecond medians; heavier calls (SciPy, torch, FFT on large
-    kernels) run ``repeats`` times. torch's OpenMP threads keep spinning for a moment after a
-    call; a short untimed pause after each torch call keeps that from being charged to the next
-    call. Calls slower than half a second run 3 times.
+    them in all), which steadies millisecond medians; heavier calls run ``repeats`` times, and
+    calls slower than half a second 3 times. torch's calls are timed in rounds of their own,
+    after the others: its OpenMP threads keep spinning for a moment after a call and would slow
+    down whichever call came next.
     """
+    others = {name: call for name, call in calls.items() if "torch" not in name}
+    torch_calls = {name: call for name, call in calls.items() if "torch" in name}
+    times = _rounds(others, repeats)
+    times.update(_rounds(torch_calls, repeats))
+    return times
+
+
+def _rounds(calls: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
     names = list(calls)
     times: dict[str, list[float]] = {name: [] for name in names}
     warm_up = {}
@@ -195,8 +203,6 @@ def timed_rounds(calls: dict[str, Callable[[], object]], repeats: int) -> dict[s
             start = time.perf_counter()
             calls[name]()
             times[name].append(time.perf_counter() - start)
-            if "torch" in name:
-                time.sleep(0.002)
     return times
 
 
@@ -212,6 +218,7 @@ def paired_ratios(times: dict[str, list[float]], raw: list[str]) -> dict[str, fl
     The fastest raw call is the one with the smallest median. Pairing the two calls of the
     same round cancels what the machine was doing at that moment (a busy core, a slower
     clock), so two calls that do the same work come out near 1.0 instead of anywhere in ±20 %.
+    (torch's calls, timed in rounds of their own, are paired by round number.)
     """
     fastest = min(raw, key=lambda name: statistics.median(times[name]))
     return {name: statistics.median(a / b for a, b in zip(values, times[fastest], strict=False))

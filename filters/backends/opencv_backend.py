@@ -58,33 +58,18 @@ class OpenCVBackend:
         depth = cv2.CV_64F if image.dtype == np.float64 else cv2.CV_32F
         if geometry.dilation != (1, 1):
             return _dilated(image, kernel, geometry, depth)
-        span_h, span_w = kernel.shape
+        run = self.prepare(image.shape, image.dtype, kernel, geometry)
+        if run is not None:
+            out = run(image)
+            return out if out.ndim == 3 else out[:, :, None]
+        # Circular padding (filter2D refuses BORDER_WRAP) or padding wider than the kernel
+        # reaches: pad first, then keep the valid part.
+        source = cv2.copyMakeBorder(image, geometry.top, geometry.bottom, geometry.left,
+                                    geometry.right, OPENCV_MODES[geometry.mode], value=0)
+        if source.ndim == 2:  # copyMakeBorder drops a single channel axis
+            source = source[:, :, None]
+        filtered = _filter(source, kernel, depth, (0, 0), cv2.BORDER_CONSTANT)
         (sh, sw), (out_h, out_w) = geometry.stride, geometry.out_shape
-        border = OPENCV_MODES[geometry.mode]
-        inside = (
-            geometry.top < span_h
-            and geometry.left < span_w
-            and (out_h - 1) * sh < image.shape[0]
-            and (out_w - 1) * sw < image.shape[1]
-        )
-        if inside and border != cv2.BORDER_WRAP:
-            # dst(y, x) = Σ K(u, v)·src(y + u − anchor_y, x + v − anchor_x): anchoring at
-            # (left, top) makes dst(i·s) the padded correlation's output i.
-            source, anchor = image, (geometry.left, geometry.top)
-        else:
-            source = cv2.copyMakeBorder(
-                image,
-                geometry.top,
-                geometry.bottom,
-                geometry.left,
-                geometry.right,
-                border,
-                value=0,
-            )
-            if source.ndim == 2:  # copyMakeBorder drops a single channel axis
-                source = source[:, :, None]
-            anchor, border = (0, 0), cv2.BORDER_CONSTANT
-        filtered = _filter(source, kernel, depth, anchor, border)
         return filtered[: (out_h - 1) * sh + 1 : sh, : (out_w - 1) * sw + 1 : sw]
 
     def prepare(self, image_shape: tuple[int, ...], dtype: np.dtype, kernel: np.ndarray,
@@ -93,8 +78,8 @@ class OpenCVBackend:
 
         ``image_shape`` is the caller's (``H×W`` or ``H×W×C``); the returned function takes such
         an image and returns ``H'×W'`` or ``H'×W'×C`` float32 (float64 for float64). ``None``
-        when the call needs more than one OpenCV call (dilation, circular padding, padding
-        wider than the kernel, more than four channels).
+        when OpenCV cannot pad this way itself (dilation, circular padding, padding wider than
+        the kernel reaches).
         """
         channels = image_shape[2] if len(image_shape) == 3 else 1
         (span_h, span_w), (sh, sw) = kernel.shape, geometry.stride
@@ -102,7 +87,6 @@ class OpenCVBackend:
         if (
             geometry.dilation != (1, 1)
             or geometry.mode == "circular"
-            or channels > _MAX_CHANNELS
             or geometry.top >= span_h
             or geometry.left >= span_w
             or (out_h - 1) * sh >= image_shape[0]
@@ -112,12 +96,16 @@ class OpenCVBackend:
         depth = cv2.CV_64F if dtype == np.float64 else cv2.CV_32F
         dense, column, row = _prepared(kernel.tobytes(), kernel.shape, kernel.dtype.str,
                                        "<f8" if depth == cv2.CV_64F else "<f4")
+        # dst(y, x) = Σ K(u, v)·src(y + u − anchor_y, x + v − anchor_x): anchoring at
+        # (left, top) makes dst(i·s) the padded correlation's output i.
         anchor, border = (geometry.left, geometry.top), OPENCV_MODES[geometry.mode]
         whole = (sh, sw) == (1, 1) and (out_h, out_w) == tuple(image_shape[:2])
 
         def run(image: np.ndarray) -> np.ndarray:
             image = np.ascontiguousarray(image)
-            if column is not None and row is not None:
+            if channels > _MAX_CHANNELS:
+                out = _filter(image, kernel, depth, anchor, border)
+            elif column is not None and row is not None:
                 out = cv2.sepFilter2D(image, depth, row, column, anchor=anchor, delta=0.0,
                                       borderType=border)
             else:
