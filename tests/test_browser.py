@@ -184,3 +184,39 @@ def test_train_lenet_for_a_few_ticks_and_the_loss_chart_grows(page, app_url):
     page.get_by_role("button", name="Pause").click()
     wait_idle(page)
     shot(page, "train_lenet")
+
+
+def test_two_browser_sessions_never_see_each_others_image(app_url, tmp_path):
+    """Two visitors at once (two browser contexts, two sessions): A's upload stays A's."""
+    pixels = (np.random.default_rng(1).random((60, 80, 3)) * 255).astype(np.uint8)
+    path = tmp_path / "only_for_a.png"
+    Image.fromarray(pixels).save(path)
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        a = browser.new_context(viewport={"width": 1400, "height": 1800}).new_page()
+        b = browser.new_context(viewport={"width": 1400, "height": 1800}).new_page()
+        a.goto(f"{app_url}/Filter")
+        wait_idle(a)
+        a.get_by_text("Upload", exact=True).click()
+        wait_idle(a)
+        a.locator("input[type='file']").first.set_input_files(str(path))
+        a.get_by_text("only_for_a.png", exact=False).first.wait_for(timeout=30000)
+        wait_idle(a)
+        a_output = output_image_src(a)
+
+        b.goto(f"{app_url}/Filter")
+        wait_idle(b)
+        b_output = output_image_src(b)
+        assert b.get_by_text("only_for_a.png", exact=False).count() == 0
+        assert b_output != a_output, "B is shown A's filtered image"
+
+        b.get_by_text("Sharpen", exact=True).click()  # B works; A's page must not follow
+        wait_idle(b)
+        deadline = time.monotonic() + 30
+        while output_image_src(b) == b_output and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert output_image_src(b) != b_output, "B's kernel change did not rerun B"
+        wait_idle(a)
+        assert output_image_src(a) == a_output, "B's kernel change reached A's page"
+        assert a.get_by_text("only_for_a.png", exact=False).count() >= 1
+        browser.close()
