@@ -21,6 +21,7 @@ from scipy import signal
 
 from ..padding import NUMPY_MODES
 from .base import Geometry, dilate_kernel, full_by_depthwise
+from .numpy_backend import BACKEND as NUMPY
 
 __all__ = ["BACKEND", "FFTBackend"]
 
@@ -34,10 +35,8 @@ class FFTBackend:
     def depthwise(self, image: np.ndarray, kernel: np.ndarray, geometry: Geometry) -> np.ndarray:
         """Correlate every channel with ``kernel``; ``H×W×C`` → ``H'×W'×C``."""
         if not np.isfinite(image).all():
-            from .numpy_backend import BACKEND as NUMPY
-
             return NUMPY.depthwise(image, kernel, geometry)
-        padded = _pad(image, geometry)
+        padded = image if geometry.is_unpadded else NUMPY.pad(image, geometry)
         flipped = dilate_kernel(kernel.astype(image.dtype), geometry.dilation)[::-1, ::-1]
         if padded.shape[2] == 1:
             full = signal.fftconvolve(padded[:, :, 0], flipped, mode="valid")[:, :, None]
@@ -53,13 +52,6 @@ class FFTBackend:
     ) -> np.ndarray:
         """A full layer as sums of per-channel correlations."""
         return full_by_depthwise(self, image, weight, groups, geometry)
-
-
-def _pad(image: np.ndarray, geometry: Geometry) -> np.ndarray:
-    if geometry.is_unpadded:
-        return image
-    widths = ((geometry.top, geometry.bottom), (geometry.left, geometry.right), (0, 0))
-    return np.pad(image, widths, mode=NUMPY_MODES[geometry.mode])  # type: ignore[call-overload]
 
 
 BACKEND = FFTBackend()
