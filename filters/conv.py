@@ -22,8 +22,6 @@ from .sizes import effective_kernel_size
 
 __all__ = [
     "BACKENDS",
-    "FFT_MAX_PIXELS",
-    "FFT_MIN_SPAN",
     "ConvPlan",
     "available_backends",
     "choose_backend",
@@ -254,14 +252,13 @@ def choose_backend(image_shape: tuple[int, ...], weight: np.ndarray, geometry: G
     1. A full layer with more than 4 (output, input) channel pairs → torch: one ``F.conv2d``
        instead of a loop of single-channel OpenCV calls (within
        :data:`~filters.limits.MAX_MULTIPLY_ADDS`).
-    2. A dense kernel spanning at least :data:`FFT_MIN_SPAN` taps on a single-channel image of
-       at most :data:`FFT_MAX_PIXELS` pixels → FFT (``scipy.signal.fftconvolve``): there the
-       transform beats ``filter2D``'s own DFT by about 5–15 %. On larger or colour images
-       ``filter2D`` was 1.3–2× faster than every FFT route measured (``fftconvolve``,
-       ``oaconvolve``), so it keeps them.
-    3. Otherwise OpenCV: ``sepFilter2D`` for rank-1 kernels, ``filter2D`` for the rest (it
-       switches to a DFT by itself from about 11×11).
-    4. Without OpenCV: SciPy's ``ndimage`` for separable kernels, else numpy.
+    2. Otherwise OpenCV: ``sepFilter2D`` for rank-1 kernels, ``filter2D`` tap by tap for the
+       rest, and ``matchTemplate``'s transform for dense float32 kernels of 130 taps or more
+       (see :mod:`filters.backends.opencv_backend`). With that route, OpenCV beat
+       ``scipy.signal.fftconvolve`` (the ``"fft"`` backend) by 1.5–4× on every size measured
+       here (128² to 512², grey and RGB, uint8 and float32, 15×15 to 41×41), so the FFT
+       backend is never picked automatically.
+    3. Without OpenCV: SciPy's ``ndimage`` for separable kernels, else numpy.
 
     Example:
         >>> g = Geometry(1, 1, 1, 1, "zeros", (1, 1), (1, 1), (8, 8))
@@ -272,28 +269,11 @@ def choose_backend(image_shape: tuple[int, ...], weight: np.ndarray, geometry: G
     work = geometry.out_shape[0] * geometry.out_shape[1] * pairs * weight[0].size
     if weight.ndim == 4 and pairs > 4 and work <= MAX_MULTIPLY_ADDS and is_available("torch"):
         return "torch"
-    if _fft_wins(image_shape, weight, geometry) and is_available("fft"):
-        return "fft"
     if is_available("opencv"):
         return "opencv"
     if is_available("scipy") and (weight.ndim == 2 and is_separable(weight)):
         return "scipy"
     return "numpy"
-
-
-#: Smallest kernel span (taps along the shorter side, dilation included) worth an FFT.
-FFT_MIN_SPAN = 21
-#: Largest single-channel image (pixels) where the FFT beat ``filter2D`` here.
-FFT_MAX_PIXELS = 300 * 300
-
-
-def _fft_wins(image_shape: tuple[int, ...], weight: np.ndarray, geometry: Geometry) -> bool:
-    if weight.ndim != 2 or image_shape[2] != 1 or geometry.stride != (1, 1):
-        return False
-    span = min(d * (k - 1) + 1 for d, k in zip(geometry.dilation, weight.shape, strict=True))
-    if span < FFT_MIN_SPAN or image_shape[0] * image_shape[1] > FFT_MAX_PIXELS:
-        return False
-    return not is_separable(weight)
 
 
 # ---------------------------------------------------------------------------------------------

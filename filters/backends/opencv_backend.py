@@ -15,6 +15,16 @@ whose rows are ``r`` apart modulo ``dh`` (and columns modulo ``dw``) only ever r
 of the same phase, so each of the ``dh·dw`` phases of the padded image is one ordinary,
 undilated correlation: the same ``kh·kw`` taps per pixel as torch, and NaN stays where torch
 puts it.
+
+Large dense kernels. ``filter2D`` works tap by tap below 130 taps for float32 (50 taps for
+every other depth pair, uint8 → float32 included) and through its own DFT from there. Measured
+here (``benchmarks/``): its DFT route is 1.3–3× slower than ``cv2.matchTemplate(TM_CCORR)``
+(the same transform, one channel at a time, on a padded copy), and uint8 images with 50–129
+taps run 3–4× faster converted to float32 first (tap by tap) than through the DFT. A transform
+also mixes a NaN or an infinity into every output of its tile, where torch spoils only the
+windows that hold it: images that are not all finite are correlated tap by tap in pieces of
+fewer taps than the DFT threshold (:func:`_tap_by_tap`), so NaN lands exactly where torch puts
+it.
 """
 
 from __future__ import annotations
@@ -40,6 +50,10 @@ OPENCV_MODES: dict[str, int] = {
 }
 
 _MAX_CHANNELS = 4
+#: filter2D's switch to its DFT (OpenCV's ``dftFilter2D``): 130 taps for float32 → float32,
+#: 50 for every other pair of depths (uint8 → float32, float64 → float64, ...).
+_DFT_TAPS_FLOAT32 = 130
+_DFT_TAPS_OTHER = 50
 
 
 class OpenCVBackend:
@@ -55,66 +69,43 @@ class OpenCVBackend:
     def depthwise(self, image: np.ndarray, kernel: np.ndarray, geometry: Geometry) -> np.ndarray:
         """Correlate every channel with ``kernel``; ``H×W×C`` → ``H'×W'×C`` (float32/64)."""
         image = np.ascontiguousarray(image)
-        depth = cv2.CV_64F if image.dtype == np.float64 else cv2.CV_32F
-        if geometry.dilation != (1, 1):
-            return _dilated(image, kernel, geometry, depth)
         run = self.prepare(image.shape, image.dtype, kernel, geometry)
-        if run is not None:
-            out = run(image)
-            return out if out.ndim == 3 else out[:, :, None]
-        # Circular padding (filter2D refuses BORDER_WRAP) or padding wider than the kernel
-        # reaches: pad first, then keep the valid part.
-        source = cv2.copyMakeBorder(image, geometry.top, geometry.bottom, geometry.left,
-                                    geometry.right, OPENCV_MODES[geometry.mode], value=0)
-        if source.ndim == 2:  # copyMakeBorder drops a single channel axis
-            source = source[:, :, None]
-        filtered = _filter(source, kernel, depth, (0, 0), cv2.BORDER_CONSTANT)
-        (sh, sw), (out_h, out_w) = geometry.stride, geometry.out_shape
-        return filtered[: (out_h - 1) * sh + 1 : sh, : (out_w - 1) * sw + 1 : sw]
+        out = run(image)
+        return out if out.ndim == 3 else out[:, :, None]
 
     def prepare(self, image_shape: tuple[int, ...], dtype: np.dtype, kernel: np.ndarray,
-                geometry: Geometry) -> Callable[[np.ndarray], np.ndarray] | None:
-        """One OpenCV call with every argument worked out, for repeated calls on same-shaped images.
+                geometry: Geometry) -> Callable[[np.ndarray], np.ndarray]:
+        """OpenCV calls with every argument worked out, for repeated calls on same-shaped images.
 
         ``image_shape`` is the caller's (``H×W`` or ``H×W×C``); the returned function takes such
-        an image and returns ``H'×W'`` or ``H'×W'×C`` float32 (float64 for float64). ``None``
-        when OpenCV cannot pad this way itself (dilation, circular padding, padding wider than
-        the kernel reaches).
+        an image and returns ``H'×W'`` or ``H'×W'×C`` float32 (float64 for float64). Where
+        OpenCV can pad by itself (zeros, reflect, replicate, within the kernel's reach) it is
+        a single ``filter2D``/``sepFilter2D`` call; otherwise the image is padded once and
+        correlated in ``"valid"`` mode.
         """
-        channels = image_shape[2] if len(image_shape) == 3 else 1
-        (span_h, span_w), (sh, sw) = kernel.shape, geometry.stride
-        out_h, out_w = geometry.out_shape
-        if (
-            geometry.dilation != (1, 1)
-            or geometry.mode == "circular"
-            or geometry.top >= span_h
-            or geometry.left >= span_w
-            or (out_h - 1) * sh >= image_shape[0]
-            or (out_w - 1) * sw >= image_shape[1]
-        ):
-            return None
         depth = cv2.CV_64F if dtype == np.float64 else cv2.CV_32F
-        dense, column, row = _prepared(kernel.tobytes(), kernel.shape, kernel.dtype.str,
-                                       "<f8" if depth == cv2.CV_64F else "<f4")
-        # dst(y, x) = Σ K(u, v)·src(y + u − anchor_y, x + v − anchor_x): anchoring at
-        # (left, top) makes dst(i·s) the padded correlation's output i.
-        anchor, border = (geometry.left, geometry.top), OPENCV_MODES[geometry.mode]
-        whole = (sh, sw) == (1, 1) and (out_h, out_w) == tuple(image_shape[:2])
+        route = _route(np.dtype(dtype), kernel, depth)
+        (sh, sw), (out_h, out_w) = geometry.stride, geometry.out_shape
+        rows, cols = slice(None, (out_h - 1) * sh + 1, sh), slice(None, (out_w - 1) * sw + 1, sw)
+        if route == "direct" and _opencv_pads(image_shape, kernel, geometry):
+            return _single_call(image_shape, kernel, geometry, depth, dtype)
+        sides = (geometry.top, geometry.bottom, geometry.left, geometry.right)
+        border = OPENCV_MODES[geometry.mode]
 
         def run(image: np.ndarray) -> np.ndarray:
-            image = np.ascontiguousarray(image)
-            if channels > _MAX_CHANNELS:
-                out = _filter(image, kernel, depth, anchor, border)
-            elif column is not None and row is not None:
-                out = cv2.sepFilter2D(image, depth, row, column, anchor=anchor, delta=0.0,
-                                      borderType=border)
+            if route == "float32":
+                image = image.astype(np.float32)
+            padded = cv2.copyMakeBorder(image, *sides, border, value=0) if any(sides) else image
+            padded = np.ascontiguousarray(padded)
+            grey = padded.ndim == 2
+            if grey:
+                padded = padded[:, :, None]
+            if geometry.dilation != (1, 1):
+                full = _dilated(padded, kernel, geometry.dilation, depth)
             else:
-                out = cv2.filter2D(image, depth, dense, anchor=anchor, delta=0.0,
-                                   borderType=border)
-            if not whole:
-                out = np.ascontiguousarray(out[: (out_h - 1) * sh + 1 : sh,
-                                               : (out_w - 1) * sw + 1 : sw])
-            return out
+                full = _valid(padded, kernel, depth, route)
+            out = full[rows, cols]
+            return np.ascontiguousarray(out[:, :, 0] if grey else out)
 
         return run
 
@@ -127,27 +118,143 @@ class OpenCVBackend:
         return full_by_depthwise(self, image, weight, groups, geometry)
 
 
-def _dilated(image: np.ndarray, kernel: np.ndarray, geometry: Geometry, depth: int
+def _route(dtype: np.dtype, kernel: np.ndarray, depth: int) -> str:
+    """How to correlate a dense kernel on this dtype (see the module docstring).
+
+    ``"direct"``: ``filter2D``/``sepFilter2D`` as they are (tap by tap, or a DFT where no NaN
+    can occur and nothing faster was measured); ``"float32"``: convert an integer image to
+    float32 first, which keeps ``filter2D`` tap by tap; ``"template"``: float32 with a kernel in
+    the DFT range, through ``matchTemplate``; ``"dft"``: float64 in the DFT range.
+    """
+    taps = kernel.size
+    if taps < _DFT_TAPS_OTHER or _separable(kernel, depth):
+        return "direct"
+    if dtype.kind in "ui":
+        return "float32" if taps < _DFT_TAPS_FLOAT32 else "direct"
+    if depth == cv2.CV_32F:
+        return "direct" if taps < _DFT_TAPS_FLOAT32 else "template"
+    return "dft"
+
+
+def _separable(kernel: np.ndarray, depth: int) -> bool:
+    _, column, _ = _prepared(kernel.tobytes(), kernel.shape, kernel.dtype.str, _work_dtype(depth))
+    return column is not None
+
+
+def _work_dtype(depth: int) -> str:
+    return "<f8" if depth == cv2.CV_64F else "<f4"
+
+
+def _opencv_pads(image_shape: tuple[int, ...], kernel: np.ndarray, geometry: Geometry) -> bool:
+    """True when filter2D's own border handling gives torch's padding (no copy needed)."""
+    (span_h, span_w), (sh, sw) = kernel.shape, geometry.stride
+    out_h, out_w = geometry.out_shape
+    return not (
+        geometry.dilation != (1, 1)
+        or geometry.mode == "circular"  # filter2D refuses BORDER_WRAP
+        or geometry.top >= span_h
+        or geometry.left >= span_w
+        or (out_h - 1) * sh >= image_shape[0]
+        or (out_w - 1) * sw >= image_shape[1]
+    )
+
+
+def _single_call(image_shape: tuple[int, ...], kernel: np.ndarray, geometry: Geometry,
+                 depth: int, dtype: np.dtype) -> Callable[[np.ndarray], np.ndarray]:
+    """One ``filter2D``/``sepFilter2D`` call that pads as torch does, then the stride's slice."""
+    channels = image_shape[2] if len(image_shape) == 3 else 1
+    (sh, sw), (out_h, out_w) = geometry.stride, geometry.out_shape
+    dense, column, row = _prepared(kernel.tobytes(), kernel.shape, kernel.dtype.str,
+                                   _work_dtype(depth))
+    # dst(y, x) = Σ K(u, v)·src(y + u − anchor_y, x + v − anchor_x): anchoring at
+    # (left, top) makes dst(i·s) the padded correlation's output i.
+    anchor, border = (geometry.left, geometry.top), OPENCV_MODES[geometry.mode]
+    whole = (sh, sw) == (1, 1) and (out_h, out_w) == tuple(image_shape[:2])
+
+    def run(image: np.ndarray) -> np.ndarray:
+        image = np.ascontiguousarray(image)
+        if channels > _MAX_CHANNELS:
+            out = _filter(image, kernel, depth, anchor, border)
+        elif column is not None and row is not None:
+            out = cv2.sepFilter2D(image, depth, row, column, anchor=anchor, delta=0.0,
+                                  borderType=border)
+        else:
+            out = cv2.filter2D(image, depth, dense, anchor=anchor, delta=0.0, borderType=border)
+        if not whole:
+            out = np.ascontiguousarray(out[: (out_h - 1) * sh + 1 : sh,
+                                           : (out_w - 1) * sw + 1 : sw])
+        return out
+
+    return run
+
+
+def _valid(padded: np.ndarray, kernel: np.ndarray, depth: int, route: str) -> np.ndarray:
+    """The ``"valid"`` correlation of an ``H×W×C`` padded image: ``(H−kh+1)×(W−kw+1)×C``."""
+    kh, kw = kernel.shape
+    if route in ("template", "dft") and not np.isfinite(padded).all():
+        return _tap_by_tap(padded, kernel, depth)
+    if route == "template":
+        dense = _prepared(kernel.tobytes(), kernel.shape, kernel.dtype.str, "<f4")[0]
+        planes = [cv2.matchTemplate(plane, dense, cv2.TM_CCORR) for plane in _planes(padded)]
+        return planes[0][:, :, None] if len(planes) == 1 else cv2.merge(planes)
+    filtered = _filter(padded, kernel, depth, (0, 0), cv2.BORDER_CONSTANT)
+    return filtered[: padded.shape[0] - kh + 1, : padded.shape[1] - kw + 1]
+
+
+def _planes(image: np.ndarray) -> list[np.ndarray]:
+    """The channels of an ``H×W×C`` image as contiguous ``H×W`` arrays."""
+    if image.shape[2] == 1:
+        return [np.ascontiguousarray(image[:, :, 0])]
+    return list(cv2.split(image))
+
+
+def _tap_by_tap(padded: np.ndarray, kernel: np.ndarray, depth: int) -> np.ndarray:
+    """``"valid"`` correlation summed over blocks of the kernel small enough for direct filters.
+
+    Each block of fewer taps than filter2D's DFT threshold is filtered tap by tap, so a NaN or
+    infinity reaches exactly the outputs whose windows hold it, as in torch.
+    """
+    kh, kw = kernel.shape
+    limit = (_DFT_TAPS_OTHER if depth == cv2.CV_64F else _DFT_TAPS_FLOAT32) - 1
+    block_w = min(kw, limit)
+    block_h = max(1, limit // block_w)
+    out_h, out_w = padded.shape[0] - kh + 1, padded.shape[1] - kw + 1
+    total: np.ndarray | None = None
+    for top in range(0, kh, block_h):
+        for left in range(0, kw, block_w):
+            block = np.ascontiguousarray(kernel[top : top + block_h, left : left + block_w])
+            # With the anchor at (0, 0), output (y, x) of this block is Σ B[u, v]·P[y + u, x + v];
+            # the whole kernel's output (i, j) takes it at (i + top, j + left).
+            part = _filter(padded, block, depth, (0, 0), cv2.BORDER_CONSTANT)
+            part = part[top : top + out_h, left : left + out_w]
+            if total is None:
+                total = part.copy()
+            else:
+                with np.errstate(invalid="ignore"):  # inf + (−inf) = NaN, as in torch
+                    np.add(total, part, out=total)
+    assert total is not None
+    return total
+
+
+def _dilated(padded: np.ndarray, kernel: np.ndarray, dilation: tuple[int, int], depth: int
              ) -> np.ndarray:
-    """A dilated correlation as ``dh·dw`` undilated ones, one per phase of the padded image."""
-    padded = cv2.copyMakeBorder(image, geometry.top, geometry.bottom, geometry.left,
-                                geometry.right, OPENCV_MODES[geometry.mode], value=0)
-    if padded.ndim == 2:  # copyMakeBorder drops a single channel axis
-        padded = padded[:, :, None]
-    (dh, dw), (kh, kw) = geometry.dilation, kernel.shape
+    """A dilated ``"valid"`` correlation as ``dh·dw`` undilated ones, one per phase of the image."""
+    (dh, dw), (kh, kw) = dilation, kernel.shape
     full_h = padded.shape[0] - dh * (kh - 1)  # the stride-1 output
     full_w = padded.shape[1] - dw * (kw - 1)
     dtype = np.float64 if depth == cv2.CV_64F else np.float32
+    route = _route(padded.dtype, kernel, depth)
     full = np.empty((full_h, full_w, padded.shape[2]), dtype=dtype)
     for r in range(min(dh, full_h)):
         rows = len(range(r, full_h, dh))
         for c in range(min(dw, full_w)):
             # Output (r + a·dh, c + b·dw) = Σ K[u, v]·phase[a + u, b + v]: a valid correlation.
             phase = np.ascontiguousarray(padded[r::dh, c::dw])
-            filtered = _filter(phase, kernel, depth, (0, 0), cv2.BORDER_CONSTANT)
+            if route == "float32":
+                phase = phase.astype(np.float32)
+            filtered = _valid(phase, kernel, depth, route)
             full[r::dh, c::dw] = filtered[:rows, : len(range(c, full_w, dw))]
-    (sh, sw), (out_h, out_w) = geometry.stride, geometry.out_shape
-    return full[: (out_h - 1) * sh + 1 : sh, : (out_w - 1) * sw + 1 : sw]
+    return full
 
 
 def _filter(
@@ -163,7 +270,7 @@ def _filter(
         ]
         return np.concatenate(parts, axis=2)
     dense, column, row = _prepared(kernel.tobytes(), kernel.shape, kernel.dtype.str,
-                                   "<f8" if depth == cv2.CV_64F else "<f4")
+                                   _work_dtype(depth))
     if column is not None and row is not None:
         out = cv2.sepFilter2D(image, depth, row, column, anchor=anchor, delta=0.0,
                               borderType=border)

@@ -41,22 +41,12 @@ class TorchBackend:
         x = _to_batch(np.ascontiguousarray(image))
         w = torch.from_numpy(np.array(weight, dtype=image.dtype))  # small; a writable copy
         sides = (geometry.left, geometry.right, geometry.top, geometry.bottom)
-        symmetric = geometry.top == geometry.bottom and geometry.left == geometry.right
         with torch.no_grad():
-            if geometry.mode == "zeros" and symmetric:
-                padding: tuple[int, int] = (geometry.top, geometry.left)
-            else:
-                if geometry.mode != "zeros" or any(sides):
-                    x = F.pad(x, sides, mode=TORCH_MODES[geometry.mode])
-                padding = (0, 0)
-            y = F.conv2d(
-                x,
-                w,
-                stride=geometry.stride,
-                padding=padding,
-                dilation=geometry.dilation,
-                groups=groups,
-            )
+            # Always F.pad, never F.conv2d's own ``padding``: with it, torch 2.13 on CPU takes a
+            # slow path from 9×9 kernels on (512² RGB 15×15: 1.45 s instead of 64 ms here).
+            if any(sides):
+                x = F.pad(x, sides, mode=TORCH_MODES[geometry.mode])
+            y = F.conv2d(x, w, stride=geometry.stride, dilation=geometry.dilation, groups=groups)
         return y[0].permute(1, 2, 0).numpy()
 
     def depthwise(self, image: np.ndarray, kernel: np.ndarray, geometry: Geometry) -> np.ndarray:
