@@ -3,10 +3,10 @@
 The convolution theorem turns a ``k×k`` correlation into two transforms and a product, so the
 cost hardly grows with the kernel. It is here as a named backend and a reference route; ``auto``
 does not pick it, because OpenCV's ``matchTemplate`` transform was 1.5–4× faster on every case
-measured (see ``choose_backend`` in :mod:`filters.conv`). Correlation is convolution with the kernel rotated by 180°, so the kernel
-is flipped before the transform. A transform mixes every pixel into every output, so a NaN or
-infinity would spoil the whole result instead of the windows that hold it: such images are
-handed to the numpy backend, which keeps torch's rule.
+measured (see ``choose_backend`` in :mod:`filters.conv`). Correlation is convolution with the
+kernel rotated by 180°, so the kernel is flipped before the transform. A transform mixes every
+pixel into every output, so a NaN or infinity would spoil the whole result instead of the
+windows that hold it: such images are handed to the numpy backend, which keeps torch's rule.
 
 Rounding: float32 transforms carry a relative error of about ``1e-7·log2(N)`` of the output's
 magnitude, well inside the 1e-4 every backend is held to.
