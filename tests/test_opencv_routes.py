@@ -113,3 +113,35 @@ def test_a_wide_single_row_kernel_on_a_nan_image_is_split_into_direct_pieces():
     image[10, 200] = np.nan
     kernel = np.random.default_rng(6).normal(size=(2, 150))  # 300 taps, wider than one piece
     _assert_close(filters.conv2d(image, kernel, backend="opencv"), torch_conv2d(image, kernel))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "uint8"])
+@pytest.mark.parametrize("size", [9, 15, 31])
+@pytest.mark.parametrize("stride", [2, 3, (2, 5)])
+@pytest.mark.parametrize("mode", ["zeros", "circular"])
+def test_strided_calls_by_phases_match_torch(dtype, size, stride, mode):
+    """Large dense kernels with a stride run as one small correlation per phase."""
+    image = _image(dtype, (70, 83, 2))
+    if dtype != "uint8":
+        image[33, 40, 1] = np.nan
+    kernel = np.random.default_rng(size).normal(size=(size, size - 2))
+    kwargs = dict(padding=(size // 2, 3), padding_mode=mode, stride=stride)
+    _assert_close(filters.conv2d(image, kernel, backend="opencv", **kwargs),
+                  torch_conv2d(image, kernel, **kwargs))
+
+
+def test_phases_are_used_only_where_they_replace_a_transform():
+    from filters.backends.base import Geometry
+    from filters.backends.opencv_backend import _phases_pay
+
+    def pays(size: int, stride: int, depth: int = cv2.CV_32F, separable: bool = False) -> bool:
+        kernel = (filters.gaussian_kernel(size) if separable
+                  else np.random.default_rng(size).normal(size=(size, size)))
+        geometry = Geometry(0, 0, 0, 0, "zeros", (stride, stride), (1, 1), (8, 8))
+        return _phases_pay(kernel, geometry, depth)
+
+    assert pays(15, 2) and pays(31, 3) and pays(9, 2, cv2.CV_64F)
+    assert not pays(9, 2)  # tap by tap already: gathering phases costs more than it saves
+    assert not pays(31, 2)  # 16×16 phases still need a transform
+    assert not pays(15, 2, separable=True)
+    assert not pays(15, 1)

@@ -87,7 +87,8 @@ class OpenCVBackend:
         route = _route(np.dtype(dtype), kernel, depth)
         (sh, sw), (out_h, out_w) = geometry.stride, geometry.out_shape
         rows, cols = slice(None, (out_h - 1) * sh + 1, sh), slice(None, (out_w - 1) * sw + 1, sw)
-        if route == "direct" and _opencv_pads(image_shape, kernel, geometry):
+        phased = _phases_pay(kernel, geometry, depth)
+        if route == "direct" and not phased and _opencv_pads(image_shape, kernel, geometry):
             return _single_call(image_shape, kernel, geometry, depth, dtype)
         sides = (geometry.top, geometry.bottom, geometry.left, geometry.right)
         border = OPENCV_MODES[geometry.mode]
@@ -100,6 +101,9 @@ class OpenCVBackend:
             grey = padded.ndim == 2
             if grey:
                 padded = padded[:, :, None]
+            if phased:
+                out = _strided(padded, kernel, geometry.stride, geometry.out_shape, depth)
+                return out[:, :, 0] if grey else out
             if geometry.dilation != (1, 1):
                 full = _dilated(padded, kernel, geometry.dilation, depth)
             else:
@@ -208,6 +212,59 @@ def _planes(image: np.ndarray) -> list[np.ndarray]:
     return list(cv2.split(image))
 
 
+def _phases_pay(kernel: np.ndarray, geometry: Geometry, depth: int) -> bool:
+    """True when a strided call is cheaper as one correlation per phase (see :func:`_strided`).
+
+    Gathering the phases costs about one copy of the image in strided reads (10–40 ms at
+    1920×1080 RGB here), so it pays only where it replaces a transform by tap-by-tap
+    filters: the whole kernel is dense and over the DFT threshold, and each phase of it is
+    under. Measured at 512² and 1920×1080, grey and RGB, uint8 and float32, stride 2 and 3:
+    0.57–0.96× the time of filtering everything and slicing in those cases, 1.3–5× in the others.
+    """
+    if geometry.stride == (1, 1) or geometry.dilation != (1, 1):
+        return False
+    limit = _direct_limit(depth)
+    if kernel.size < limit or _separable(kernel, depth):
+        return False
+    (sh, sw), (kh, kw) = geometry.stride, kernel.shape
+    return -(-kh // sh) * -(-kw // sw) < limit
+
+
+def _direct_limit(depth: int) -> int:
+    """Fewest taps that make filter2D (or, for integer images, our float32 route) use a DFT."""
+    return _DFT_TAPS_OTHER if depth == cv2.CV_64F else _DFT_TAPS_FLOAT32
+
+
+def _strided(padded: np.ndarray, kernel: np.ndarray, stride: tuple[int, int],
+             out_shape: tuple[int, int], depth: int) -> np.ndarray:
+    """Only the outputs a stride keeps: ``sh·sw`` small correlations instead of one large one.
+
+    Output ``i`` reads ``P[s·i + u]`` for taps ``u``; writing ``u = s·m + p`` makes that
+    ``P[p::s][i + m]·K[p::s][m]``: phase ``p`` of the padded image correlated (``"valid"``)
+    with phase ``p`` of the kernel. The phases' results add up to the strided output, and each
+    costs ``1/s²`` of the pixels times ``1/s²`` of the taps.
+    """
+    (sh, sw), (out_h, out_w) = stride, out_shape
+    kh, kw = kernel.shape
+    total: np.ndarray | None = None
+    for p in range(min(sh, kh)):
+        for q in range(min(sw, kw)):
+            piece = np.ascontiguousarray(kernel[p::sh, q::sw])
+            rows, cols = out_h + piece.shape[0] - 1, out_w + piece.shape[1] - 1
+            phase = np.ascontiguousarray(padded[p : p + rows * sh : sh, q : q + cols * sw : sw])
+            route = _route(phase.dtype, piece, depth)
+            if route == "float32":
+                phase = phase.astype(np.float32)
+            part = _valid(phase, piece, depth, route)
+            if total is None:
+                total = np.array(part, dtype=np.float64 if depth == cv2.CV_64F else np.float32)
+            else:
+                with np.errstate(invalid="ignore"):  # inf + (−inf) = NaN, as in torch
+                    np.add(total, part, out=total)
+    assert total is not None
+    return total
+
+
 def _tap_by_tap(padded: np.ndarray, kernel: np.ndarray, depth: int) -> np.ndarray:
     """``"valid"`` correlation summed over blocks of the kernel small enough for direct filters.
 
@@ -215,7 +272,7 @@ def _tap_by_tap(padded: np.ndarray, kernel: np.ndarray, depth: int) -> np.ndarra
     infinity reaches exactly the outputs whose windows hold it, as in torch.
     """
     kh, kw = kernel.shape
-    limit = (_DFT_TAPS_OTHER if depth == cv2.CV_64F else _DFT_TAPS_FLOAT32) - 1
+    limit = _direct_limit(depth) - 1
     block_w = min(kw, limit)
     block_h = max(1, limit // block_w)
     out_h, out_w = padded.shape[0] - kh + 1, padded.shape[1] - kw + 1
