@@ -145,3 +145,38 @@ def test_phases_are_used_only_where_they_replace_a_transform():
     assert not pays(31, 2)  # 16×16 phases still need a transform
     assert not pays(15, 2, separable=True)
     assert not pays(15, 1)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "uint8"])
+@pytest.mark.parametrize("channels", [1, 3, 6])
+@pytest.mark.parametrize(("height", "width"), [(40, 53), (5, 9), (2, 12)])
+def test_circular_padding_by_edge_bands_matches_torch(dtype, channels, height, width):
+    """Circular padding without a padded copy: zeros outside, then the wrapped edge bands."""
+    rng = np.random.default_rng(height * width + channels)
+    image = _image(dtype, (height, width, channels))
+    if dtype != "uint8":
+        image[height // 2, 0, 0] = np.nan  # on the left edge: its windows wrap to the right
+    for size, padding, stride in [(3, 1, 1), (5, (2, 1), 1), (4, (3, 2), (2, 1)), (2, 0, 1),
+                                  (7, (1, 3), (1, 3))]:
+        kernel = rng.normal(size=(size, size))
+        if size > height + 2 * np.max(padding) or (np.max(padding) > min(height, width)):
+            continue
+        kwargs = dict(padding=padding, padding_mode="circular", stride=stride)
+        _assert_close(filters.conv2d(image, kernel, backend="opencv", **kwargs),
+                      torch_conv2d(image, kernel, **kwargs))
+
+
+def test_circular_padding_makes_no_padded_copy_of_the_image():
+    """Only strips along the edges are gathered (a padded copy would be 1.6 MB here)."""
+    import tracemalloc
+
+    image = _image("float32", (400, 500))
+    kernel = filters.gaussian_kernel(9)
+    filters.conv2d(image, kernel, padding="same", padding_mode="circular", backend="opencv")
+    tracemalloc.start()
+    filters.conv2d(image, kernel, padding="same", padding_mode="circular", backend="opencv")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    output = image.nbytes
+    padded = (400 + 8) * (500 + 8) * 4
+    assert peak < output + padded // 2, peak

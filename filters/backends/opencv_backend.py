@@ -1,10 +1,12 @@
 """OpenCV backend: ``cv2.filter2D`` (or ``cv2.sepFilter2D`` for rank-1 kernels).
 
-Traps handled here: ``filter2D`` refuses ``BORDER_WRAP`` (circular pads first with
-``copyMakeBorder``); torch's ``reflect`` is OpenCV's ``BORDER_REFLECT_101`` (``BORDER_REFLECT``
-repeats the edge pixel); the anchor is set explicitly, so even kernels line up with torch; the
-output depth is always float (``CV_32F``, or ``CV_64F`` for float64), so OpenCV never saturates
-to uint8; ``filter2D`` takes at most 4 channels at a time (more are processed in slices).
+Traps handled here: ``filter2D`` refuses ``BORDER_WRAP`` (circular padding filters with zeros
+outside and then recomputes only the edge bands from small wrapped strips, instead of copying
+the whole image into a padded one); torch's ``reflect`` is OpenCV's ``BORDER_REFLECT_101``
+(``BORDER_REFLECT`` repeats the edge pixel); the anchor is set explicitly, so even kernels line
+up with torch; the output depth is always float (``CV_32F``, or ``CV_64F`` for float64), so
+OpenCV never saturates to uint8; ``filter2D`` takes at most 4 channels at a time (more are
+processed in slices).
 
 uint8, uint16 and int16 images go to OpenCV as they are (it converts while it filters), which
 saves a float copy of the image.
@@ -88,8 +90,9 @@ class OpenCVBackend:
         (sh, sw), (out_h, out_w) = geometry.stride, geometry.out_shape
         rows, cols = slice(None, (out_h - 1) * sh + 1, sh), slice(None, (out_w - 1) * sw + 1, sw)
         phased = _phases_pay(kernel, geometry, depth)
-        if route == "direct" and not phased and _opencv_pads(image_shape, kernel, geometry):
-            return _single_call(image_shape, kernel, geometry, depth, dtype)
+        if route in ("direct", "float32") and not phased and _opencv_pads(image_shape, kernel,
+                                                                             geometry):
+            return _single_call(image_shape, kernel, geometry, depth, route == "float32")
         sides = (geometry.top, geometry.bottom, geometry.left, geometry.right)
         border = OPENCV_MODES[geometry.mode]
 
@@ -155,7 +158,6 @@ def _opencv_pads(image_shape: tuple[int, ...], kernel: np.ndarray, geometry: Geo
     out_h, out_w = geometry.out_shape
     return not (
         geometry.dilation != (1, 1)
-        or geometry.mode == "circular"  # filter2D refuses BORDER_WRAP
         or geometry.top >= span_h
         or geometry.left >= span_w
         or (out_h - 1) * sh >= image_shape[0]
@@ -164,19 +166,25 @@ def _opencv_pads(image_shape: tuple[int, ...], kernel: np.ndarray, geometry: Geo
 
 
 def _single_call(image_shape: tuple[int, ...], kernel: np.ndarray, geometry: Geometry,
-                 depth: int, dtype: np.dtype) -> Callable[[np.ndarray], np.ndarray]:
-    """One ``filter2D``/``sepFilter2D`` call that pads as torch does, then the stride's slice."""
+                 depth: int, to_float32: bool) -> Callable[[np.ndarray], np.ndarray]:
+    """One ``filter2D``/``sepFilter2D`` call that pads as torch does, then the stride's slice.
+
+    Circular padding (``BORDER_WRAP``, which filter2D refuses) filters with zeros outside and
+    then recomputes the edge bands from wrapped strips (:func:`_wrap_edges`).
+    """
     channels = image_shape[2] if len(image_shape) == 3 else 1
     (sh, sw), (out_h, out_w) = geometry.stride, geometry.out_shape
     dense, column, row = _prepared(kernel.tobytes(), kernel.shape, kernel.dtype.str,
                                    _work_dtype(depth))
     # dst(y, x) = Σ K(u, v)·src(y + u − anchor_y, x + v − anchor_x): anchoring at
     # (left, top) makes dst(i·s) the padded correlation's output i.
-    anchor, border = (geometry.left, geometry.top), OPENCV_MODES[geometry.mode]
+    anchor = (geometry.left, geometry.top)
+    circular = geometry.mode == "circular"
+    border = cv2.BORDER_CONSTANT if circular else OPENCV_MODES[geometry.mode]
     whole = (sh, sw) == (1, 1) and (out_h, out_w) == tuple(image_shape[:2])
 
     def run(image: np.ndarray) -> np.ndarray:
-        image = np.ascontiguousarray(image)
+        image = np.ascontiguousarray(image, dtype=np.float32 if to_float32 else None)
         if channels > _MAX_CHANNELS:
             out = _filter(image, kernel, depth, anchor, border)
         elif column is not None and row is not None:
@@ -184,12 +192,56 @@ def _single_call(image_shape: tuple[int, ...], kernel: np.ndarray, geometry: Geo
                                   borderType=border)
         else:
             out = cv2.filter2D(image, depth, dense, anchor=anchor, delta=0.0, borderType=border)
+        if circular:
+            _wrap_edges(out, image, kernel, geometry, depth)
         if not whole:
             out = np.ascontiguousarray(out[: (out_h - 1) * sh + 1 : sh,
                                            : (out_w - 1) * sw + 1 : sw])
         return out
 
     return run
+
+
+def _wrap_edges(out: np.ndarray, image: np.ndarray, kernel: np.ndarray, geometry: Geometry,
+                depth: int) -> None:
+    """Overwrite, in place, the outputs whose windows wrap around the image (circular padding).
+
+    ``out`` is the stride-1 result anchored at ``(left, top)``, correct wherever the window
+    lies inside the image. Rows ``y < top`` and ``y > H − kh + top`` (and likewise columns)
+    read the padding: each such band is recomputed from a strip gathered with wrapped indices,
+    about ``(top + kh)·W`` pixels instead of a padded copy of the whole image.
+    """
+    height, width = image.shape[:2]
+    (kh, kw), (sh, sw) = kernel.shape, geometry.stride
+    rows = (geometry.out_shape[0] - 1) * sh + 1  # the stride-1 rows the stride keeps
+    cols = (geometry.out_shape[1] - 1) * sw + 1
+    out3 = out if out.ndim == 3 else out[:, :, None]
+    image3 = image if image.ndim == 3 else image[:, :, None]
+    inner_rows = (min(geometry.top, rows), min(max(height - kh + geometry.top + 1,
+                                                   geometry.top), rows))
+    inner_cols = (min(geometry.left, cols), min(max(width - kw + geometry.left + 1,
+                                                    geometry.left), cols))
+    bands = [
+        ((0, inner_rows[0]), (0, cols)),  # top
+        ((inner_rows[1], rows), (0, cols)),  # bottom
+        (inner_rows, (0, inner_cols[0])),  # left
+        (inner_rows, (inner_cols[1], cols)),  # right
+    ]
+    for (y0, y1), (x0, x1) in bands:
+        if y0 >= y1 or x0 >= x1:
+            continue
+        row_index = _wrapped(y0 - geometry.top, y1 - geometry.top + kh - 1, height)
+        col_index = _wrapped(x0 - geometry.left, x1 - geometry.left + kw - 1, width)
+        strip = np.ascontiguousarray(image3[row_index][:, col_index])
+        filtered = _filter(strip, kernel, depth, (0, 0), cv2.BORDER_CONSTANT)
+        out3[y0:y1, x0:x1] = filtered[: y1 - y0, : x1 - x0]
+
+
+def _wrapped(start: int, stop: int, size: int) -> slice | np.ndarray:
+    """Indices ``start … stop−1`` modulo ``size``: a slice (a view) when they do not wrap."""
+    if start >= 0 and stop <= size:
+        return slice(start, stop)
+    return np.arange(start, stop) % size
 
 
 def _valid(padded: np.ndarray, kernel: np.ndarray, depth: int, route: str) -> np.ndarray:
