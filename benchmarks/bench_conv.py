@@ -169,11 +169,12 @@ def timed_rounds(calls: dict[str, Callable[[], object]], repeats: int) -> dict[s
     """Seconds of each call in each of several interleaved rounds (one warm-up call each first).
 
     Every round runs each call once, in a new random order, so a slow moment of the machine
-    hits all calls alike. Calls under 20 ms get more rounds (up to 200, about two seconds of
-    them in all), which steadies millisecond medians; heavier calls run ``repeats`` times, and
-    calls slower than half a second 3 times. torch's calls are timed in rounds of their own,
-    after the others: its OpenMP threads keep spinning for a moment after a call and would slow
-    down whichever call came next.
+    hits all calls alike. Calls under 20 ms are timed in rounds of their own (up to 200, about
+    two seconds of them in all), apart from heavier calls, which would otherwise disturb a
+    sub-millisecond neighbour; heavier calls run ``repeats`` rounds, and calls slower than half
+    a second 3. torch's calls are timed in rounds of their own, after the others: its OpenMP
+    threads keep spinning for a moment after a call and would slow down whichever call came
+    next.
     """
     others = {name: call for name, call in calls.items() if "torch" not in name}
     torch_calls = {name: call for name, call in calls.items() if "torch" in name}
@@ -183,23 +184,29 @@ def timed_rounds(calls: dict[str, Callable[[], object]], repeats: int) -> dict[s
 
 
 def _rounds(calls: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
-    names = list(calls)
-    times: dict[str, list[float]] = {name: [] for name in names}
     warm_up = {}
-    for name in names:
+    for name, call in calls.items():
         start = time.perf_counter()
-        calls[name]()
+        call()
         warm_up[name] = time.perf_counter() - start
-    light = {name for name, seconds in warm_up.items() if seconds < 0.02}
-    slow = {name for name, seconds in warm_up.items() if seconds > 0.5}
+    light = [name for name, seconds in warm_up.items() if seconds < 0.02]
+    heavy = [name for name in calls if name not in light]
     light_round = sum(warm_up[name] for name in light)
-    rounds = max(repeats, min(200, int(2.0 / max(light_round, 1e-4))))
+    times = _interleaved(calls, light, max(repeats, min(200, int(2.0 / max(light_round, 1e-4)))))
+    slow = [name for name in heavy if warm_up[name] > 0.5]
+    times.update(_interleaved(calls, [name for name in heavy if name not in slow], repeats))
+    times.update(_interleaved(calls, slow, 3))
+    return times
+
+
+def _interleaved(calls: dict[str, Callable[[], object]], names: list[str], rounds: int
+                 ) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {name: [] for name in names}
     order = random.Random(len(names))
-    for round_ in range(rounds):
+    names = list(names)
+    for _ in range(rounds if names else 0):
         order.shuffle(names)
         for name in names:
-            if (name in slow and round_ >= 3) or (name not in light and round_ >= repeats):
-                continue
             start = time.perf_counter()
             calls[name]()
             times[name].append(time.perf_counter() - start)
@@ -223,6 +230,38 @@ def paired_ratios(times: dict[str, list[float]], raw: list[str]) -> dict[str, fl
     fastest = min(raw, key=lambda name: statistics.median(times[name]))
     return {name: statistics.median(a / b for a, b in zip(values, times[fastest], strict=False))
             for name, values in times.items()}
+
+
+#: Each named backend and the raw calls of its own library it stands for.
+WRAPPED = {
+    "opencv": ("cv2.filter2D", "cv2.sepFilter2D"),
+    "scipy": ("ndimage.correlate",),
+    "torch": ("torch.conv2d",),
+}
+
+
+def wrapper_rows(case: ConvCase, times: dict[str, list[float]], seconds: dict[str, float]
+                 ) -> list[dict[str, object]]:
+    """``kind="wrapper"`` rows: each backend over the fastest raw call of its own library.
+
+    This is the wrapper's whole cost (checks, padding, conversions, the output copy) on the
+    same input; below 1 where the backend takes a faster route than the plain call (e.g.
+    ``matchTemplate`` instead of ``filter2D``'s DFT).
+    """
+    rows: list[dict[str, object]] = []
+    for backend, library_calls in WRAPPED.items():
+        ours = f"filters[{backend}]"
+        present = [name for name in library_calls if name in times]
+        if ours not in times or not present:
+            continue
+        ratio = paired_ratios({ours: times[ours], **{name: times[name] for name in present}},
+                              present)[ours]
+        fastest = min(present, key=lambda name: seconds[name])
+        rows.append({"kind": "wrapper", "case": case.label, "size": case.size,
+                     "channels": case.channels, "dtype": case.dtype, "op": case.op,
+                     "call": f"{ours} ÷ {fastest}", "seconds": seconds[ours], "ratio": ratio,
+                     "peak_mib": None})
+    return rows
 
 
 def peak_mib(call: Callable[[], object]) -> float:
@@ -253,6 +292,7 @@ def run(quick: bool = True, progress: Callable[[str], None] | None = None
                          "channels": case.channels, "dtype": case.dtype, "op": case.op,
                          "call": name, "seconds": seconds[name], "ratio": ratios[name],
                          "peak_mib": peak_mib(call) if seconds[name] < 0.5 else None})
+        rows += wrapper_rows(case, times, seconds)
         if progress:
             auto = ratios["filters[auto]"]
             progress(f"{case.label}: auto {auto:.2f}× the fastest raw call")

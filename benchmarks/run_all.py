@@ -20,6 +20,8 @@ FIELDS = ["kind", "case", "size", "channels", "dtype", "op", "call", "seconds", 
           "peak_mib", "machine"]
 #: ``auto`` must be within this factor of the fastest raw call in every conv case.
 AUTO_TARGET = 1.15
+#: Each named backend must be within this factor of its own library's raw call.
+WRAPPER_TARGET = 1.1
 BACKEND_COLUMNS = ["auto", "opencv", "fft", "scipy", "torch"]
 
 
@@ -99,20 +101,83 @@ def timing_table(rows: list[dict[str, object]]) -> list[str]:
     return lines
 
 
-def report(rows: list[dict[str, object]], machine_text: str) -> str:
-    """The markdown report: headline, conv summary, ops, page and start-up."""
+def wrapper_table(rows: list[dict[str, object]]) -> list[str]:
+    """One line per named backend: its time over its own library's raw call, across cases."""
+    by_backend: dict[str, list[dict[str, object]]] = {}
+    for row in rows:
+        if row["kind"] == "wrapper":
+            by_backend.setdefault(str(row["call"]).split(" ÷ ")[0], []).append(row)
+    lines = [f"| backend | cases | within {WRAPPER_TARGET}× | median × | worst × | worst case |",
+             "|---|---:|---:|---:|---:|---|"]
+    for backend, found in by_backend.items():
+        ratios = sorted(float(row["ratio"]) for row in found)  # type: ignore[arg-type]
+        worst = max(found, key=lambda row: float(row["ratio"]))  # type: ignore[arg-type]
+        within = sum(ratio <= WRAPPER_TARGET for ratio in ratios)
+        lines.append(f"| {backend} | {len(ratios)} | {within} | {ratios[len(ratios) // 2]:.2f} "
+                     f"| {float(worst['ratio']):.2f} | {worst['call']}, {worst['case']} |")  # type: ignore[arg-type]
+    return lines
+
+
+def headline(rows: list[dict[str, object]]) -> str:
+    """How many conv cases ``auto`` is within :data:`AUTO_TARGET` of the fastest raw call."""
     autos = [row for row in rows if row["kind"] == "conv" and row["call"] == "filters[auto]"]
     worst = max(autos, key=lambda row: float(row["ratio"]))  # type: ignore[arg-type]
     within = sum(float(row["ratio"]) <= AUTO_TARGET for row in autos)  # type: ignore[arg-type]
-    head = [f"Machine: {machine_text}", "",
-            f"`auto` is within {AUTO_TARGET}× of the fastest raw call in {within} of "
+    return (f"`auto` is within {AUTO_TARGET}× of the fastest raw call in {within} of "
             f"{len(autos)} conv cases; worst: {float(worst['ratio']):.2f}× "  # type: ignore[arg-type]
-            f"({worst['case']}).", "",
+            f"({worst['case']}).")
+
+
+def tables(rows: list[dict[str, object]]) -> list[str]:
+    """Every table of the report, with their headings."""
+    wrappers = ("Each backend over the fastest raw call of its own library (OpenCV: `filter2D` "
+                "or `sepFilter2D`; SciPy: `ndimage.correlate`; torch: `conv2d`), same input, "
+                "same rounds:")
+    return [wrappers, "", *wrapper_table(rows),
+            "", "Every conv case (ratios over the fastest raw call of the case):", "",
+            *conv_summary(rows),
+            "", "Pooling, transposed convolution, upsampling:", "", *ops_table(rows),
+            "", "Filter page and start-up:", "", *timing_table(rows)]
+
+
+def report(rows: list[dict[str, object]], machine_text: str) -> str:
+    """The markdown report: headline, wrappers, conv summary, ops, page and start-up."""
+    head = [f"Machine: {machine_text}", "", headline(rows), "",
             "Ratios are times over the fastest raw library call of the same case (median of "
-            "interleaved repeats); an empty cell is a call left out of this run as too slow.", ""]
-    return "\n".join(head + conv_summary(rows) + ["", "Pooling, transposed convolution, "
-                     "upsampling:", ""] + ops_table(rows) + ["", "Filter page and start-up:", ""]
-                     + timing_table(rows)) + "\n"
+            "per-round ratios over interleaved rounds); an empty cell is a call left out of "
+            "this run as too slow.", ""]
+    return "\n".join(head + tables(rows)) + "\n"
+
+
+README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
+README_INTRO = """\
+`python -m filters bench --quick --csv benchmarks/results/quick.csv --markdown
+benchmarks/results/quick.md --readme README.md` wrote this section (also on the **Benchmarks**
+page). Every conv case is `filters.conv2d(image, kernel, padding="same",
+padding_mode="reflect")` against the raw calls a user would write for the same numbers on the
+same HWC numpy array (OpenCV with `ddepth=CV_32F`, so uint8 is not rounded; torch on a
+`1×C×H×W` view), all in one process. A ratio is the median of per-round ratios to the fastest
+raw call of the case (interleaved rounds in random order; calls under 20 ms in rounds of their
+own); `peak MiB` is the memory Python can see during one call (`tracemalloc`: numpy and OpenCV
+arrays, not torch's). An empty cell is a call left out of the quick run as too slow (SciPy and
+torch with big kernels)."""
+
+
+def readme_section(rows: list[dict[str, object]], machine_text: str) -> str:
+    """The README's speed section: intro, machine, headline, then every table folded away."""
+    return "\n".join([README_START, README_INTRO, "", f"Machine: {machine_text}", "",
+                      headline(rows), "", "<details><summary>Every table of this run</summary>",
+                      "", *tables(rows), "", "</details>", README_END])
+
+
+def update_readme(path: Path, section: str) -> None:
+    """Replace the text between the bench markers of ``path`` with ``section``."""
+    text = Path(path).read_text(encoding="utf-8")
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        raise ValueError(f"{path} has no {README_START} … {README_END} section to replace.")
+    Path(path).write_text(text[:start] + section + text[end + len(README_END):],
+                          encoding="utf-8")
 
 
 def collect(quick: bool, progress: Callable[[str], None] | None = None) -> list[dict[str, object]]:
@@ -125,7 +190,7 @@ def collect(quick: bool, progress: Callable[[str], None] | None = None) -> list[
 
 
 def main(quick: bool = True, csv_path: Path | None = None,
-         markdown_path: Path | None = None) -> int:
+         markdown_path: Path | None = None, readme_path: Path | None = None) -> int:
     """Run the benchmarks, print the markdown report, optionally save CSV and markdown."""
     rows = collect(quick, progress=lambda line: print(line, file=sys.stderr, flush=True))
     machine_text = machine()
@@ -139,4 +204,6 @@ def main(quick: bool = True, csv_path: Path | None = None,
                 writer.writerow({**row, "machine": machine_text})
     if markdown_path:
         Path(markdown_path).write_text(text)
+    if readme_path:
+        update_readme(readme_path, readme_section(rows, machine_text))
     return 0

@@ -148,6 +148,9 @@ def _add_optional_commands(sub: Any) -> None:
     bench.add_argument("--quick", action="store_true", help="fewer sizes and repeats")
     bench.add_argument("--csv", type=Path, help="also save the rows as CSV")
     bench.add_argument("--markdown", type=Path, help="also save the table as Markdown")
+    bench.add_argument("--readme", type=Path,
+                       help="also rewrite the speed section of this README (between the "
+                            "<!-- bench:start --> and <!-- bench:end --> markers)")
 
 
 def run_apply(args: argparse.Namespace) -> int:
@@ -255,7 +258,8 @@ def run_bench(args: argparse.Namespace) -> int:
         run_all = importlib.import_module("benchmarks.run_all")
     except ModuleNotFoundError:
         raise ValueError("benchmarks/run_all.py is missing from this checkout.") from None
-    return int(run_all.main(quick=args.quick, csv_path=args.csv, markdown_path=args.markdown))
+    return int(run_all.main(quick=args.quick, csv_path=args.csv, markdown_path=args.markdown,
+                            readme_path=args.readme))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -875,6 +875,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bench.kind.pool": ("pooling", "池化"),
     "bench.kind.transposed": ("transposed convolution", "转置卷积"),
     "bench.kind.upsample": ("upsampling", "上采样"),
+    "bench.kind.wrapper": ("backend ÷ its own library", "后端 ÷ 其所封装的库"),
     "bench.kind.page": ("page rerun", "页面重新运行"),
     "bench.kind.startup": ("start-up", "启动"),
     "bench.size": ("Image size", "图像尺寸"),
