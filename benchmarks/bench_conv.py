@@ -169,12 +169,13 @@ def timed_rounds(calls: dict[str, Callable[[], object]], repeats: int) -> dict[s
     """Seconds of each call in each of several interleaved rounds (one warm-up call each first).
 
     Every round runs each call once, in a new random order, so a slow moment of the machine
-    hits all calls alike. Calls under 20 ms are timed in rounds of their own (up to 200, about
-    two seconds of them in all), apart from heavier calls, which would otherwise disturb a
-    sub-millisecond neighbour; heavier calls run ``repeats`` rounds, and calls slower than half
-    a second 3. torch's calls are timed in rounds of their own, after the others: its OpenMP
-    threads keep spinning for a moment after a call and would slow down whichever call came
-    next.
+    hits all calls alike. The fastest call and every call within :data:`NEAR` times of it are
+    timed together, in up to 200 rounds (about two seconds); the other calls in groups of their
+    own, so a heavy call never runs between two sub-millisecond ones it would disturb. Groups
+    under 20 ms a call get the same round budget, heavier calls ``repeats`` rounds, and calls
+    slower than half a second 3. torch's calls are timed in rounds of their own, after the
+    others: its OpenMP threads keep spinning for a moment after a call and would slow down
+    whichever call came next.
     """
     others = {name: call for name, call in calls.items() if "torch" not in name}
     torch_calls = {name: call for name, call in calls.items() if "torch" in name}
@@ -189,14 +190,27 @@ def _rounds(calls: dict[str, Callable[[], object]], repeats: int) -> dict[str, l
         start = time.perf_counter()
         call()
         warm_up[name] = time.perf_counter() - start
-    light = [name for name, seconds in warm_up.items() if seconds < 0.02]
-    heavy = [name for name in calls if name not in light]
-    light_round = sum(warm_up[name] for name in light)
-    times = _interleaved(calls, light, max(repeats, min(200, int(2.0 / max(light_round, 1e-4)))))
+    if not warm_up:
+        return {}
+    # The fastest call and those within NEAR× of it run together (they are the ones compared);
+    # every other call under 20 ms in rounds of its own group, heavier ones fewer times.
+    fastest = min(warm_up.values())
+    near = [name for name in calls if warm_up[name] <= NEAR * fastest]
+    light = [name for name in calls if name not in near and warm_up[name] < 0.02]
+    heavy = [name for name in calls if name not in near and name not in light]
     slow = [name for name in heavy if warm_up[name] > 0.5]
+    times: dict[str, list[float]] = {}
+    for group in (near, light):
+        seconds = sum(warm_up[name] for name in group)
+        rounds = max(repeats, min(200, int(2.0 / max(seconds, 1e-4))))
+        times.update(_interleaved(calls, group, rounds if seconds < 0.5 else repeats))
     times.update(_interleaved(calls, [name for name in heavy if name not in slow], repeats))
     times.update(_interleaved(calls, slow, 3))
     return times
+
+
+#: Calls within this factor of the fastest call are timed in the same rounds.
+NEAR = 4.0
 
 
 def _interleaved(calls: dict[str, Callable[[], object]], names: list[str], rounds: int
