@@ -166,7 +166,7 @@ def _affordable(case: ConvCase, quick: bool) -> bool:
 
 
 def timed_rounds(calls: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
-    """Seconds of each call in each of several interleaved rounds (one warm-up call each first).
+    """Seconds of each call in each of several interleaved rounds (two warm-up calls each first).
 
     Every round runs each call once, in a new random order, so a slow moment of the machine
     hits all calls alike. The fastest call and every call within :data:`NEAR` times of it are
@@ -187,6 +187,7 @@ def timed_rounds(calls: dict[str, Callable[[], object]], repeats: int) -> dict[s
 def _rounds(calls: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
     warm_up = {}
     for name, call in calls.items():
+        call()  # the first call plans, imports and fills caches: it says little about the next
         start = time.perf_counter()
         call()
         warm_up[name] = time.perf_counter() - start

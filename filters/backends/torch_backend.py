@@ -34,12 +34,19 @@ class TorchBackend:
 
     name = "torch"
     padding_modes: ClassVar[dict[str, object]] = dict(TORCH_MODES)
+    #: dtypes handed over as they are: torch converts integers to float32 itself, on all cores.
+    native_dtypes: ClassVar[frozenset[np.dtype]] = frozenset(
+        np.dtype(name) for name in ("uint8", "int16", "float32", "float64")
+    )
 
     def _convolve(
         self, image: np.ndarray, weight: np.ndarray, groups: int, geometry: Geometry
     ) -> np.ndarray:
         x = _to_batch(np.ascontiguousarray(image))
-        w = torch.from_numpy(np.array(weight, dtype=image.dtype))  # small; a writable copy
+        dtype = np.float64 if image.dtype == np.float64 else np.float32
+        if not x.is_floating_point():
+            x = x.to(torch.float32)
+        w = torch.from_numpy(np.array(weight, dtype=dtype))  # small; a writable copy
         sides = (geometry.left, geometry.right, geometry.top, geometry.bottom)
         with torch.no_grad():
             # Always F.pad, never F.conv2d's own ``padding``: with it, torch 2.13 on CPU takes a
@@ -47,7 +54,8 @@ class TorchBackend:
             if any(sides):
                 x = F.pad(x, sides, mode=TORCH_MODES[geometry.mode])
             y = F.conv2d(x, w, stride=geometry.stride, dilation=geometry.dilation, groups=groups)
-        return y[0].permute(1, 2, 0).numpy()
+        # The H×W×C copy in torch (all cores) rather than numpy's (one core).
+        return y[0].permute(1, 2, 0).contiguous().numpy()
 
     def depthwise(self, image: np.ndarray, kernel: np.ndarray, geometry: Geometry) -> np.ndarray:
         """One kernel for every channel: a grouped convolution with ``groups = C``."""
