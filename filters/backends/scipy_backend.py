@@ -26,23 +26,32 @@ class ScipyBackend:
 
     name = "scipy"
     padding_modes: ClassVar[dict[str, object]] = dict(SCIPY_MODES)
+    #: dtypes ndimage reads directly (it works in float64 inside and writes float32 out).
+    native_dtypes: ClassVar[frozenset[np.dtype]] = frozenset(
+        np.dtype(name) for name in ("uint8", "uint16", "int16", "float32", "float64")
+    )
 
     def depthwise(self, image: np.ndarray, kernel: np.ndarray, geometry: Geometry) -> np.ndarray:
         """Correlate every channel with ``kernel``; ``H×W×C`` → ``H'×W'×C``."""
-        spread = dilate_kernel(kernel.astype(image.dtype), geometry.dilation)
+        result = np.float64 if image.dtype == np.float64 else np.float32
+        spread = dilate_kernel(kernel.astype(result), geometry.dilation)
         span_h, span_w = spread.shape
         # ndimage puts output pixel j over input pixel j with the kernel's "centre" tap at
         # index c = span//2 + origin. Output i of the padded correlation reads input rows from
         # i·s − top, so choosing c = top lines them up (origin must keep c inside the kernel).
         if geometry.top < span_h and geometry.left < span_w and self._fits(image, geometry):
-            origin = (geometry.top - span_h // 2, geometry.left - span_w // 2, 0)
+            origin = (geometry.top - span_h // 2, geometry.left - span_w // 2)
+            grey = image.shape[2] == 1  # 2-D arrays: ndimage is slower on a length-1 axis
             full = ndimage.correlate(
-                image,
-                spread[:, :, None],
+                image[:, :, 0] if grey else image,
+                spread if grey else spread[:, :, None],
+                output=result,
                 mode=self.padding_modes[geometry.mode],
                 cval=0.0,
-                origin=origin,
+                origin=origin if grey else (*origin, 0),
             )
+            if grey:
+                full = full[:, :, None]
             (sh, sw), (out_h, out_w) = geometry.stride, geometry.out_shape
             return full[: (out_h - 1) * sh + 1 : sh, : (out_w - 1) * sw + 1 : sw]
         # Padding wider than the kernel reaches: pad explicitly, then correlate the valid part.
@@ -65,6 +74,8 @@ class ScipyBackend:
         self, image: np.ndarray, weight: np.ndarray, groups: int, geometry: Geometry
     ) -> np.ndarray:
         """A full layer as sums of per-channel correlations."""
+        if image.dtype.kind != "f":
+            image = image.astype(np.float32)
         return full_by_depthwise(self, image, weight, groups, geometry)
 
 
