@@ -307,12 +307,7 @@ def _strided(padded: np.ndarray, kernel: np.ndarray, stride: tuple[int, int],
             route = _route(phase.dtype, piece, depth)
             if route == "float32":
                 phase = phase.astype(np.float32)
-            part = _valid(phase, piece, depth, route)
-            if total is None:
-                total = np.array(part, dtype=np.float64 if depth == cv2.CV_64F else np.float32)
-            else:
-                with np.errstate(invalid="ignore"):  # inf + (−inf) = NaN, as in torch
-                    np.add(total, part, out=total)
+            total = _sum_into(total, _valid(phase, piece, depth, route))
     assert total is not None
     return total
 
@@ -335,14 +330,17 @@ def _tap_by_tap(padded: np.ndarray, kernel: np.ndarray, depth: int) -> np.ndarra
             # With the anchor at (0, 0), output (y, x) of this block is Σ B[u, v]·P[y + u, x + v];
             # the whole kernel's output (i, j) takes it at (i + top, j + left).
             part = _filter(padded, block, depth, (0, 0), cv2.BORDER_CONSTANT)
-            part = part[top : top + out_h, left : left + out_w]
-            if total is None:
-                total = part.copy()
-            else:
-                with np.errstate(invalid="ignore"):  # inf + (−inf) = NaN, as in torch
-                    np.add(total, part, out=total)
+            total = _sum_into(total, part[top : top + out_h, left : left + out_w])
     assert total is not None
     return total
+
+
+def _sum_into(total: np.ndarray | None, part: np.ndarray) -> np.ndarray:
+    """``total + part``, in place after the first part (a copy); inf + (−inf) = NaN, as in torch."""
+    if total is None:
+        return part.copy()
+    with np.errstate(invalid="ignore"):
+        return np.add(total, part, out=total)
 
 
 def _dilated(padded: np.ndarray, kernel: np.ndarray, dilation: tuple[int, int], depth: int
