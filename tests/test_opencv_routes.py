@@ -180,3 +180,27 @@ def test_circular_padding_makes_no_padded_copy_of_the_image():
     output = image.nbytes
     padded = (400 + 8) * (500 + 8) * 4
     assert peak < output + padded // 2, peak
+
+
+@pytest.mark.parametrize("backend", ["opencv", "torch", "scipy", "numpy", "fft", "auto"])
+@pytest.mark.parametrize(
+    "settings",
+    [dict(size=1), dict(size=3, padding=1), dict(size=3, padding=1, padding_mode="circular"),
+     dict(size=15, padding=7), dict(size=15, padding=3, stride=2),
+     dict(size=3, padding=2, dilation=2)],
+    ids=["1x1", "direct", "circular", "template", "phases", "dilated"],
+)
+def test_an_h_w_1_image_keeps_its_channel_axis_on_first_and_repeated_calls(backend, settings):
+    """OpenCV returns H×W for an H×W×1 array; the result must stay H'×W'×1 like torch's."""
+    settings = dict(settings)
+    size = settings.pop("size")
+    kernel = np.random.default_rng(size).normal(size=(size, size))
+    for shape in [(1, 1, 1), (20, 23, 1)]:
+        if size > shape[0] + 2 * settings.get("padding", 0):
+            continue
+        image = _image("float32", shape)
+        expected = torch_conv2d(image, kernel, **settings)
+        for _ in range(2):  # the second call goes through the plan cache
+            _assert_close(filters.conv2d(image, kernel, backend=backend, **settings), expected)
+            assert filters.conv2d(image, kernel, backend=backend, **settings).shape == \
+                expected.shape

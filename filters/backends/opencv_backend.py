@@ -95,14 +95,14 @@ class OpenCVBackend:
             return _single_call(image_shape, kernel, geometry, depth, route == "float32")
         sides = (geometry.top, geometry.bottom, geometry.left, geometry.right)
         border = OPENCV_MODES[geometry.mode]
+        grey = len(image_shape) == 2
 
         def run(image: np.ndarray) -> np.ndarray:
             if route == "float32":
                 image = image.astype(np.float32)
             padded = cv2.copyMakeBorder(image, *sides, border, value=0) if any(sides) else image
             padded = np.ascontiguousarray(padded)
-            grey = padded.ndim == 2
-            if grey:
+            if padded.ndim == 2:  # a grey image, or copyMakeBorder dropped a channel axis of 1
                 padded = padded[:, :, None]
             if phased:
                 out = _strided(padded, kernel, geometry.stride, geometry.out_shape, depth)
@@ -192,6 +192,8 @@ def _single_call(image_shape: tuple[int, ...], kernel: np.ndarray, geometry: Geo
                                   borderType=border)
         else:
             out = cv2.filter2D(image, depth, dense, anchor=anchor, delta=0.0, borderType=border)
+        if out.ndim < len(image_shape):  # OpenCV returns H×W for an H×W×1 image
+            out = out[:, :, None]
         if circular:
             _wrap_edges(out, image, kernel, geometry, depth)
         if not whole:
