@@ -98,8 +98,6 @@ class OpenCVBackend:
         grey = len(image_shape) == 2
 
         def run(image: np.ndarray) -> np.ndarray:
-            if route == "float32":
-                image = image.astype(np.float32)
             padded = cv2.copyMakeBorder(image, *sides, border, value=0) if any(sides) else image
             padded = np.ascontiguousarray(padded)
             if padded.ndim == 2:  # a grey image, or copyMakeBorder dropped a channel axis of 1
@@ -110,7 +108,7 @@ class OpenCVBackend:
             if geometry.dilation != (1, 1):
                 full = _dilated(padded, kernel, geometry.dilation, depth)
             else:
-                full = _valid(padded, kernel, depth, route)
+                full = _correlate_valid(padded, kernel, depth)
             out = full[rows, cols]
             return np.ascontiguousarray(out[:, :, 0] if grey else out)
 
@@ -246,8 +244,14 @@ def _wrapped(start: int, stop: int, size: int) -> slice | np.ndarray:
     return np.arange(start, stop) % size
 
 
-def _valid(padded: np.ndarray, kernel: np.ndarray, depth: int, route: str) -> np.ndarray:
-    """The ``"valid"`` correlation of an ``H×W×C`` padded image: ``(H−kh+1)×(W−kw+1)×C``."""
+def _correlate_valid(padded: np.ndarray, kernel: np.ndarray, depth: int) -> np.ndarray:
+    """The ``"valid"`` correlation of an ``H×W×C`` padded image: ``(H−kh+1)×(W−kw+1)×C``.
+
+    Takes the route :func:`_route` gives for the image's dtype and the kernel.
+    """
+    route = _route(padded.dtype, kernel, depth)
+    if route == "float32":
+        padded = padded.astype(np.float32)
     kh, kw = kernel.shape
     if route in ("template", "dft") and not np.isfinite(padded).all():
         return _tap_by_tap(padded, kernel, depth)
@@ -306,10 +310,7 @@ def _strided(padded: np.ndarray, kernel: np.ndarray, stride: tuple[int, int],
             piece = np.ascontiguousarray(kernel[p::sh, q::sw])
             rows, cols = out_h + piece.shape[0] - 1, out_w + piece.shape[1] - 1
             phase = np.ascontiguousarray(padded[p : p + rows * sh : sh, q : q + cols * sw : sw])
-            route = _route(phase.dtype, piece, depth)
-            if route == "float32":
-                phase = phase.astype(np.float32)
-            total = _sum_into(total, _valid(phase, piece, depth, route))
+            total = _sum_into(total, _correlate_valid(phase, piece, depth))
     assert total is not None
     return total
 
@@ -352,16 +353,13 @@ def _dilated(padded: np.ndarray, kernel: np.ndarray, dilation: tuple[int, int], 
     full_h = padded.shape[0] - dh * (kh - 1)  # the stride-1 output
     full_w = padded.shape[1] - dw * (kw - 1)
     dtype = np.float64 if depth == cv2.CV_64F else np.float32
-    route = _route(padded.dtype, kernel, depth)
     full = np.empty((full_h, full_w, padded.shape[2]), dtype=dtype)
     for r in range(min(dh, full_h)):
         rows = len(range(r, full_h, dh))
         for c in range(min(dw, full_w)):
             # Output (r + a·dh, c + b·dw) = Σ K[u, v]·phase[a + u, b + v]: a valid correlation.
             phase = np.ascontiguousarray(padded[r::dh, c::dw])
-            if route == "float32":
-                phase = phase.astype(np.float32)
-            filtered = _valid(phase, kernel, depth, route)
+            filtered = _correlate_valid(phase, kernel, depth)
             full[r::dh, c::dw] = filtered[:rows, : len(range(c, full_w, dw))]
     return full
 
