@@ -105,8 +105,8 @@ def load_image(
 ) -> np.ndarray:
     """Decode an image file safely into a float32 array in ``[0, 1]``.
 
-    Same as :func:`load_image_with_info` without the report. See the module docstring for how
-    each kind of file is converted.
+    Same as :func:`load_image_with_info` without the report. See :mod:`filters.image_io.convert`
+    for how each kind of file is converted, and this module's docstring for the safety choices.
 
     Args:
         source: ``bytes``/``bytearray``/``memoryview``, a path (``str`` or ``os.PathLike``), a
