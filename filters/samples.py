@@ -30,7 +30,8 @@ from typing import Any, Literal
 import numpy as np
 
 from ._validation import check_choice
-from .image_io import LOAD_MODES, _resize, load_image, to_grey
+from .image_io import LOAD_MODES, load_image, to_grey
+from .image_io.resize import resize as _resize
 
 __all__ = [
     "NOTES_5X5",

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageFile
 
-from filters import image_io, limits
+from filters import limits
 from filters.image_io import (
     ALLOWED_EXTENSIONS,
     ALLOWED_FORMATS,
@@ -435,20 +435,29 @@ class TestDecoding:
         np.testing.assert_allclose(array[0, 1], [0, 0, 1])
 
     @pytest.mark.parametrize(
-        "background", [(255, 255, 255), (0, 0, 0), (30, 200, 90), "#1ec85a", 128]
+        ("background", "rgb"),
+        [
+            ((255, 255, 255), (255, 255, 255)),
+            ((0, 0, 0), (0, 0, 0)),
+            ((30, 200, 90), (30, 200, 90)),
+            ("#1ec85a", (30, 200, 90)),
+            ("#0f0", (0, 255, 0)),
+            (128, (128, 128, 128)),
+            (np.uint8(7), (7, 7, 7)),
+        ],
     )
-    def test_rgba_is_composited_on_the_background(self, background):
+    def test_rgba_is_composited_on_the_background(self, background, rgb):
         rng = np.random.default_rng(1)
         rgba = rng.integers(0, 256, (6, 7, 4), dtype=np.uint8)
         array, info = load_image_with_info(
             encode(Image.fromarray(rgba, "RGBA"), "PNG"), background=background
         )
-        bg = np.array(image_io._parse_background(background), dtype=np.float64) / 255
+        bg = np.array(rgb, dtype=np.float64) / 255
         alpha = rgba[..., 3:] / 255
         expected = alpha * rgba[..., :3] / 255 + (1 - alpha) * bg
         assert array.shape == (6, 7, 3) and info.alpha_composited
         np.testing.assert_allclose(array, expected, atol=1e-6)
-        assert info.notes[0].values["background"] == image_io._parse_background(background)
+        assert info.notes[0].values["background"] == info.background == rgb
 
     def test_grey_alpha_stays_grey_on_a_grey_background_and_turns_colour_on_a_colour_one(self):
         grey = np.array([[0, 100, 255]], dtype=np.uint8)
@@ -775,6 +784,9 @@ class TestEncodeAndSave:
         assert grey.mode == "L" and grey.size == (9, 7)
         with pytest.raises(ValueError, match="0–9"):
             encode_png(values, compress_level=10)
+        with pytest.raises(TypeError, match="compress_level must be an int"):
+            encode_png(values, compress_level=6.0)
+        assert encode_png(values, compress_level=np.int64(0))[1:4] == b"PNG"
 
     @pytest.mark.parametrize("suffix", [".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".TIFF"])
     def test_save_image_by_suffix(self, tmp_path, suffix):
@@ -802,6 +814,9 @@ class TestEncodeAndSave:
             save_image(tmp_path / "a.jpg", np.zeros((2, 2, 4)))
         with pytest.raises(ValueError, match="quality"):
             save_image(tmp_path / "a.jpg", np.zeros((2, 2)), quality=0)
+        for wrong_type in (95.0, "95", True):
+            with pytest.raises(TypeError, match="quality must be an int"):
+                save_image(tmp_path / "a.jpg", np.zeros((2, 2)), quality=wrong_type)
         assert Path(save_image(tmp_path / "a.png", np.zeros((2, 2, 4)))).exists()
 
 
@@ -827,8 +842,15 @@ class TestFitForScreen:
         np.testing.assert_array_equal(small, np.ones((10, 10)))
         with pytest.raises(ValueError, match="2-D"):
             fit_for_screen(np.zeros(5))
-        with pytest.raises(TypeError):
-            fit_for_screen([[1, 2]])
+        with pytest.raises(TypeError, match="numpy array"):
+            fit_for_screen("not an image")
+        with pytest.raises(TypeError, match="real numbers"):
+            fit_for_screen(np.zeros((2, 2), dtype=complex))
+        with pytest.raises(TypeError, match="max_side must be an int"):
+            fit_for_screen(np.zeros((2, 2)), max_side=2.5)
+        # a nested list is an image, as everywhere in the library
+        same, scale = fit_for_screen([[1, 2]])
+        assert same.tolist() == [[1, 2]] and scale == 1.0
 
     def test_pillow_fallback_without_opencv(self, monkeypatch):
         import builtins
