@@ -25,13 +25,24 @@ DOC = ROOT / "docs" / "notes.md"
 CITING = ("filters", "ui", "pages", "tests")
 NOTES = ROOT.parent / "shared" / "seeds"
 
-CITATION = re.compile(r"(?:\bnotes|笔记) ?§(\d+(?:\.\d+)?)", re.IGNORECASE)
+# "notes §3.2", "Notes §1.19 / §1.20", "笔记 §0.2"; a list after the first number counts too.
+CITATION = re.compile(
+    r"(?:\bnotes|笔记) ?§(\d+(?:\.\d+)?)((?:(?: / |, | and |、)§\d+(?:\.\d+)?)*)", re.IGNORECASE
+)
+MORE = re.compile(r"§(\d+(?:\.\d+)?)")
+
 SECTION = re.compile(r"^## §(\d+) \S", re.MULTILINE)
 SUBSECTION = re.compile(r"^### §(\d+)\.(\d+) \S", re.MULTILINE)
 LIBRARY_NAME = re.compile(r"`(filters(?:\.[A-Za-z_]\w*)+)")
 PAGE = re.compile(r"`(pages/[^`\s]+\.py)`")
 TEST = re.compile(r"`(tests/[\w/]+\.py)::([\w:]+)`")
 I18N_KEY = re.compile(r"i18n `([^`]+)`((?:, `[^`]+`)*)")
+
+
+def cited(text: str) -> list[str]:
+    """The subsections a text cites: "notes §1.5 / §3.9" gives ["1.5", "3.9"]."""
+    return [number for m in CITATION.finditer(text)
+            for number in (m.group(1), *MORE.findall(m.group(2)))]
 
 
 def doc_text() -> str:
@@ -57,17 +68,17 @@ def test_every_citation_in_the_code_is_a_heading():
     missing = []
     for path in sources():
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            for match in CITATION.finditer(line):
-                if match.group(1) not in known:
-                    missing.append(f"{path.relative_to(ROOT)}:{number}: §{match.group(1)}")
+            for section in cited(line):
+                if section not in known:
+                    missing.append(f"{path.relative_to(ROOT)}:{number}: §{section}")
     assert not missing, "cited but not in docs/notes.md:\n" + "\n".join(missing)
 
 
 def test_the_citation_pattern_finds_what_code_writes():
-    found = [m.group(1) for m in CITATION.finditer(
-        "(notes §1.17) · Notes §3.2: … ; （笔记 §0.2） · see notes §4")]
-    assert found == ["1.17", "3.2", "0.2", "4"]
-    assert not CITATION.findall("footnotes 3.2 · § 3.2 alone")
+    found = cited("(notes §1.17) · Notes §3.2: … ; （笔记 §0.2） · see notes §4 · "
+                  "notes §1.5 / §3.9 · Notes §1.19 and §1.20 · §9.9 alone")
+    assert found == ["1.17", "3.2", "0.2", "4", "1.5", "3.9", "1.19", "1.20"]
+    assert cited("footnotes §3.2 · notes 3.2 · § 3.2") == []
 
 
 def test_sections_0_to_4_with_subsections_numbered_in_order():
