@@ -278,12 +278,12 @@ def test_decoder_notes_are_shown_translated():
 def test_samples_are_listed_with_their_translated_titles():
     at = open_page()
     box = at.selectbox(key="sample_name")
-    assert box.options == [s.title_en for s in filters.SAMPLES.values()]
+    assert box.options == [STRINGS[f"sample.{n}.name"][0] for n in filters.SAMPLES]
     box.select("notes_5x5").run()
     assert at.session_state["image"].array.shape == (5, 5)
     at.radio(key="lang").set_value("zh").run()
-    assert at.selectbox(key="sample_name").options == [s.title_zh for s in
-                                                       filters.SAMPLES.values()]
+    assert at.selectbox(key="sample_name").options == [STRINGS[f"sample.{n}.name"][1]
+                                                       for n in filters.SAMPLES]
 
 
 # --- the kernel library (ui.state) ---------------------------------------------------------
