@@ -65,7 +65,8 @@ with left:
     size = st.number_input(t("learn.kernel_size"), 1, 15, min(15, int(default_size)),
                            key="learn_size")  # a typed kernel may be larger than the widget
     a, b = st.columns(2)
-    optimizer = a.selectbox(t("learn.optimizer"), ["adam", "sgd"], key="learn_optimizer")
+    optimizer = a.selectbox(t("learn.optimizer"), ["adam", "sgd"], key="learn_optimizer",
+                            format_func=option_format("learn.optimizer."))
     lr = b.number_input(t("learn.lr"), 1e-5, 10.0, 0.02 if optimizer == "adam" else 0.1,
                         format="%.4f", key=f"learn_lr_{optimizer}")
     per_tick = st.slider(t("learn.steps_per_tick"), 1, 200, 50, key="learn_per_tick")

@@ -86,5 +86,5 @@ if stats:
     st.dataframe(table, hide_index=True, key="rf_table")
     st.markdown(t("rf.totals", params=sum(s.params for s in stats),
                   macs=sum(s.mult_adds for s in stats)))
-    st.caption("python -m filters size " + str(min(h, w)) + ' --layers "'
-               + ",".join(layer.name for layer in layers) + '"')
+    st.caption("`python -m filters size " + str(min(h, w)) + ' --layers "'
+               + ",".join(layer.name for layer in layers) + '"`')

@@ -25,7 +25,8 @@ st.caption(t("bench.caption"))
 
 # Kinds and filter values come from the results file: a value without a string shows as it is.
 kind_label = option_format("bench.kind.", unknown_as_is=True)
-blank_label = option_format("", keys={"": "bench.blank"}, unknown_as_is=True)
+blank_label = option_format("", keys={"": "bench.blank", "grey": "image.kind.grey"},
+                            unknown_as_is=True)
 
 
 runs = available_runs()

@@ -283,7 +283,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         _sample_en("digit"),
         "scikit-learn digits 中的手写数字 3（8×8，0…16 共 17 级灰度，除以 16）：小型网络所见的输入尺寸。",
     ),
-    # --- pages 4–8: texts that were still written in the pages --------------------------------
+    # --- pages 4–8: options that were shown as raw values -------------------------------------
+    "learn.optimizer.adam": ("Adam", "Adam（自适应矩估计）"),
+    "learn.optimizer.sgd": ("SGD", "SGD（随机梯度下降）"),
+    "lenet.activation.relu": ("ReLU", "ReLU（线性整流）"),
+    "lenet.activation.sigmoid": ("sigmoid", "Sigmoid（S 型函数）"),
     # --- landing --------------------------------------------------------------------------------
     "home.tagline": (
         "See and use 2-D convolution on your own images.",
@@ -899,10 +903,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "LeNet-5（seed 003，d2l 6.6）：两个卷积 + 池化阶段和三个全连接层，实时训练。可暂停、修改学习率后继续。",
     ),
     "lenet.dataset": ("Data set", "数据集"),
-    "lenet.dataset.digits": ("digits (offline, 8×8 → 28×28)", "digits（离线，8×8 → 28×28）"),
+    "lenet.dataset.digits": ("digits (offline, 8×8 → 28×28)",
+                             "scikit-learn 手写数字（离线，8×8 → 28×28）"),
     "lenet.dataset.mnist": ("MNIST", "MNIST"),
     "lenet.dataset.fashion-mnist": ("Fashion-MNIST", "Fashion-MNIST"),
-    "lenet.dataset.own": ("my own zip (class_name/*.png)", "我自己的 zip（class_name/*.png）"),
+    "lenet.dataset.own": ("my own zip (one folder per class of .png files)",
+                          "我自己的 zip（每个类别一个文件夹，内含 .png 文件）"),
     "lenet.data_dir": ("Folder with the four IDX .gz files (empty: download to the cache)",
                        "存放四个 IDX .gz 文件的文件夹（留空：下载到缓存目录）"),
     "lenet.data_folder": ("Data folder inside the app's cache (empty: the default)",
@@ -979,8 +985,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bench.run": ("Results", "结果"),
     "bench.run.quick": ("quick run", "快速测试"),
     "bench.run.full": ("full run", "完整测试"),
-    "bench.machine": ("Machine: {machine} · {name} written {date}",
-                      "机器：{machine} · {name} 写于 {date}"),
+    "bench.machine": ("Machine: `{machine}` · {name} written {date}",
+                      "机器：`{machine}` · {name} 写于 {date}"),
     "bench.unknown_machine": ("not recorded", "未记录"),
     "bench.missing": (
         "No benchmark results yet. Run `{command}` in the repository, then reload this page.",
@@ -1002,7 +1008,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bench.summary": ("Convolution: filters[auto] against the fastest raw call",
                       "卷积：filters[auto] 与最快原始调用对比"),
     "bench.worst": ("Worst filters[auto] ratio", "filters[auto] 最差比值"),
-    "bench.worst_case": ("Worst case: {case}", "最差用例：{case}"),
+    "bench.worst_case": ("Worst case: `{case}`", "最差用例：`{case}`"),
     "bench.within": ("Cases within {near}× of the fastest", "与最快调用相差不超过 {near}× 的用例"),
     "bench.within_value": ("{within} of {cases}", "{cases} 个中的 {within} 个"),
     "bench.no_auto": ("This file has no convolution rows for filters[auto].",
