@@ -175,7 +175,7 @@ ALLOWED_ASCII = {
     "C_out", "C_in", "Python", "scikit", "learn", "danielbuechele",
     "pytorch", "symmetric",
     "save", "np", "python", "apply", "photo", "jpg", "edges", "png", "kernel", "sobel_x", "EXIF",
-    "stride", "Lp", "CIE", "sRGB", "CMYK", "NaN",
+    "stride", "Lp", "CIE", "sRGB", "CMYK", "NaN", "Scharr", "Prewitt", "Roberts",
 }
 
 
