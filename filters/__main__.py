@@ -113,7 +113,6 @@ def build_parser() -> argparse.ArgumentParser:
         description="List the catalogue's kernels with their values.",
     )
     listing.add_argument("--json", action="store_true", help="print JSON instead of text")
-    listing.add_argument("--lang", choices=["en", "zh"], default="en")
 
     size = sub.add_parser(
         "size",
@@ -201,7 +200,7 @@ def run_kernels(args: argparse.Namespace) -> int:
             {
                 "name": name,
                 "category": entry.category,
-                "description": entry.description_zh if args.lang == "zh" else entry.description_en,
+                "description": entry.description,
                 "separable": entry.separable,
                 "shape": list(kernel.shape),
                 "params": {p.name: p.default for p in entry.params},

@@ -44,7 +44,11 @@ CATEGORIES: tuple[str, ...] = ("edge", "blur", "sharpen", "other")
 
 @dataclass(frozen=True)
 class Param:
-    """One numeric parameter of a parametric kernel (for sliders and validation)."""
+    """One numeric parameter of a parametric kernel (for sliders and validation).
+
+    ``name`` is the keyword of the kernel's builder and the stable id the interface translates
+    (``ui.i18n.param_label``).
+    """
 
     name: str
     default: float
@@ -53,21 +57,25 @@ class Param:
     step: float = 1.0
     integer: bool = True
     odd: bool = False
-    label_en: str = ""
-    label_zh: str = ""
 
 
 @dataclass(frozen=True)
 class Kernel:
     """A catalogue entry: how to build the kernel and how to describe it.
 
+    ``name`` is the stable id (the key of :data:`KERNELS`, the CLI's ``--kernel``);
+    ``description`` is one English sentence for scripts and the command line. The interface
+    shows both in its own language, keyed by the id (``ui.i18n.kernel_name``).
     ``build(**params)`` returns a float64 ``kh×kw`` array; ``params`` lists what it accepts.
+
+    Example:
+        >>> KERNELS["sobel_x"].description
+        'Horizontal gradient (vertical edges), smoothed vertically.'
     """
 
     name: str
     category: Category
-    description_en: str
-    description_zh: str
+    description: str
     separable: bool
     build: Callable[..., np.ndarray]
     params: tuple[Param, ...] = field(default=())
@@ -225,8 +233,8 @@ def _identity(size: int = 3) -> np.ndarray:
     return kernel
 
 
-_SIZE = Param("size", 3, 1, MAX_KERNEL_SIZE, 2, odd=True, label_en="size", label_zh="尺寸")
-_SIGMA = Param("sigma", 1.0, 0.1, 10.0, 0.1, integer=False, label_en="sigma σ", label_zh="标准差 σ")
+_SIZE = Param("size", 3, 1, MAX_KERNEL_SIZE, 2, odd=True)
+_SIGMA = Param("sigma", 1.0, 0.1, 10.0, 0.1, integer=False)
 
 
 def _catalogue() -> dict[str, Kernel]:
@@ -235,7 +243,6 @@ def _catalogue() -> dict[str, Kernel]:
             "identity",
             "other",
             "Leaves the image unchanged: one 1 in the centre.",
-            "恒等卷积核：中心为 1，图像保持不变。",
             True,
             _identity,
             (_SIZE,),
@@ -244,20 +251,18 @@ def _catalogue() -> dict[str, Kernel]:
             "box_blur",
             "blur",
             "Mean of the k×k neighbourhood: a plain blur.",
-            "均值模糊：取 k×k 邻域的平均值。",
             True,
             box_kernel,
-            (Param("size", 3, 1, MAX_KERNEL_SIZE, 1, label_en="size", label_zh="尺寸"),),
+            (Param("size", 3, 1, MAX_KERNEL_SIZE, 1),),
         ),
         Kernel(
             "gaussian_blur",
             "blur",
             "Gaussian-weighted mean: a smooth blur without box artefacts.",
-            "高斯模糊：按高斯权重加权平均，过渡平滑。",
             True,
             gaussian_kernel,
             (
-                Param("size", 5, 1, MAX_KERNEL_SIZE, 2, odd=True, label_en="size", label_zh="尺寸"),
+                Param("size", 5, 1, MAX_KERNEL_SIZE, 2, odd=True),
                 _SIGMA,
             ),
         ),
@@ -265,48 +270,33 @@ def _catalogue() -> dict[str, Kernel]:
             "motion_blur",
             "blur",
             "Averages along a line: the streak of a moving camera.",
-            "运动模糊：沿一条直线取平均，像相机移动时的拖影。",
             False,
             motion_blur_kernel,
             (
-                Param(
-                    "length", 9, 1, MAX_KERNEL_SIZE, 2, odd=True, label_en="length", label_zh="长度"
-                ),
-                Param(
-                    "angle",
-                    0.0,
-                    -180.0,
-                    180.0,
-                    5.0,
-                    integer=False,
-                    label_en="angle (°)",
-                    label_zh="角度 (°)",
-                ),
+                Param("length", 9, 1, MAX_KERNEL_SIZE, 2, odd=True),
+                Param("angle", 0.0, -180.0, 180.0, 5.0, integer=False),
             ),
         ),
         Kernel(
             "sobel_x",
             "edge",
             "Horizontal gradient (vertical edges), smoothed vertically.",
-            "Sobel 水平梯度：检测竖直边缘，并在竖直方向平滑。",
             True,
             lambda size=3: sobel_kernel("x", size),
-            (Param("size", 3, 3, 7, 2, odd=True, label_en="size", label_zh="尺寸"),),
+            (Param("size", 3, 3, 7, 2, odd=True),),
         ),
         Kernel(
             "sobel_y",
             "edge",
             "Vertical gradient (horizontal edges), smoothed horizontally.",
-            "Sobel 竖直梯度：检测水平边缘，并在水平方向平滑。",
             True,
             lambda size=3: sobel_kernel("y", size),
-            (Param("size", 3, 3, 7, 2, odd=True, label_en="size", label_zh="尺寸"),),
+            (Param("size", 3, 3, 7, 2, odd=True),),
         ),
         Kernel(
             "scharr_x",
             "edge",
             "Horizontal gradient with better rotation symmetry than Sobel.",
-            "Scharr 水平梯度：比 Sobel 旋转对称性更好。",
             True,
             _fixed([[-3, 0, 3], [-10, 0, 10], [-3, 0, 3]]),
         ),
@@ -314,7 +304,6 @@ def _catalogue() -> dict[str, Kernel]:
             "scharr_y",
             "edge",
             "Vertical gradient with better rotation symmetry than Sobel.",
-            "Scharr 竖直梯度：比 Sobel 旋转对称性更好。",
             True,
             _fixed([[-3, -10, -3], [0, 0, 0], [3, 10, 3]]),
         ),
@@ -322,7 +311,6 @@ def _catalogue() -> dict[str, Kernel]:
             "prewitt_x",
             "edge",
             "Horizontal gradient, unweighted vertical smoothing.",
-            "Prewitt 水平梯度：竖直方向等权平滑。",
             True,
             _fixed([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]),
         ),
@@ -330,7 +318,6 @@ def _catalogue() -> dict[str, Kernel]:
             "prewitt_y",
             "edge",
             "Vertical gradient, unweighted horizontal smoothing.",
-            "Prewitt 竖直梯度：水平方向等权平滑。",
             True,
             _fixed([[-1, -1, -1], [0, 0, 0], [1, 1, 1]]),
         ),
@@ -338,7 +325,6 @@ def _catalogue() -> dict[str, Kernel]:
             "vertical_edge",
             "edge",
             "The notes' vertical edge kernel: left column minus right column.",
-            "笔记中的竖直边缘卷积核：左列减右列。",
             True,
             _fixed([[1, 0, -1], [1, 0, -1], [1, 0, -1]]),
         ),
@@ -346,7 +332,6 @@ def _catalogue() -> dict[str, Kernel]:
             "horizontal_edge",
             "edge",
             "The vertical edge kernel's twin: top row minus bottom row.",
-            "竖直边缘卷积核的转置：上行减下行，检测水平边缘。",
             True,
             _fixed([[1, 1, 1], [0, 0, 0], [-1, -1, -1]]),
         ),
@@ -354,7 +339,6 @@ def _catalogue() -> dict[str, Kernel]:
             "d2l_edge",
             "edge",
             "d2l's 1×2 kernel [1, −1]: non-zero only where neighbours differ.",
-            "d2l 的 1×2 卷积核 [1, −1]：只在相邻像素不同处非零。",
             True,
             _fixed([[1, -1]]),
         ),
@@ -362,7 +346,6 @@ def _catalogue() -> dict[str, Kernel]:
             "roberts_x",
             "edge",
             "Roberts cross, diagonal gradient (an even 2×2 kernel).",
-            "Roberts 交叉算子：对角方向梯度（偶数尺寸 2×2）。",
             False,
             _fixed([[1, 0], [0, -1]]),
         ),
@@ -370,7 +353,6 @@ def _catalogue() -> dict[str, Kernel]:
             "roberts_y",
             "edge",
             "Roberts cross, the other diagonal (an even 2×2 kernel).",
-            "Roberts 交叉算子：另一条对角线（偶数尺寸 2×2）。",
             False,
             _fixed([[0, 1], [-1, 0]]),
         ),
@@ -378,7 +360,6 @@ def _catalogue() -> dict[str, Kernel]:
             "laplacian_4",
             "edge",
             "Second derivative, 4 neighbours: edges in every direction.",
-            "四邻域拉普拉斯：二阶导数，检测各方向边缘。",
             False,
             _fixed([[0, 1, 0], [1, -4, 1], [0, 1, 0]]),
         ),
@@ -386,7 +367,6 @@ def _catalogue() -> dict[str, Kernel]:
             "laplacian_8",
             "edge",
             "Second derivative, 8 neighbours (diagonals too).",
-            "八邻域拉普拉斯：包含对角方向的二阶导数。",
             False,
             _fixed([[1, 1, 1], [1, -8, 1], [1, 1, 1]]),
         ),
@@ -394,28 +374,17 @@ def _catalogue() -> dict[str, Kernel]:
             "laplacian_of_gaussian",
             "edge",
             "Gaussian blur then Laplacian: edges at a chosen scale, noise suppressed.",
-            "高斯拉普拉斯 (LoG)：先高斯平滑再求二阶导，在指定尺度上找边缘。",
             False,
             laplacian_of_gaussian_kernel,
             (
-                Param("size", 9, 3, MAX_KERNEL_SIZE, 2, odd=True, label_en="size", label_zh="尺寸"),
-                Param(
-                    "sigma",
-                    1.4,
-                    0.3,
-                    8.0,
-                    0.1,
-                    integer=False,
-                    label_en="sigma σ",
-                    label_zh="标准差 σ",
-                ),
+                Param("size", 9, 3, MAX_KERNEL_SIZE, 2, odd=True),
+                Param("sigma", 1.4, 0.3, 8.0, 0.1, integer=False),
             ),
         ),
         Kernel(
             "outline",
             "edge",
             "Bright outlines on black: 8 times the pixel minus its neighbours.",
-            "轮廓：中心乘 8 减去八个邻居，突出轮廓。",
             False,
             _fixed([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]),
         ),
@@ -423,7 +392,6 @@ def _catalogue() -> dict[str, Kernel]:
             "sharpen",
             "sharpen",
             "Boosts the centre against its 4 neighbours: crisper detail.",
-            "锐化：加强中心、减去四邻域，细节更清晰。",
             False,
             _fixed([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
         ),
@@ -431,22 +399,18 @@ def _catalogue() -> dict[str, Kernel]:
             "unsharp_mask",
             "sharpen",
             "Adds back what a Gaussian blur removes, scaled by an amount.",
-            "反锐化掩模：把高斯模糊去掉的细节按比例加回来。",
             False,
             unsharp_mask_kernel,
             (
-                Param("size", 5, 3, MAX_KERNEL_SIZE, 2, odd=True, label_en="size", label_zh="尺寸"),
+                Param("size", 5, 3, MAX_KERNEL_SIZE, 2, odd=True),
                 _SIGMA,
-                Param(
-                    "amount", 1.0, 0.0, 5.0, 0.1, integer=False, label_en="amount", label_zh="强度"
-                ),
+                Param("amount", 1.0, 0.0, 5.0, 0.1, integer=False),
             ),
         ),
         Kernel(
             "emboss",
             "other",
             "Relief effect: light from the top left, grey is flat.",
-            "浮雕：光从左上方照射的立体效果。",
             False,
             _fixed([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
         ),

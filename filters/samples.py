@@ -63,24 +63,25 @@ _SYNTHETIC_SIDE = 256
 class Sample:
     """One built-in image.
 
+    The library speaks English; the interface shows a translated title and description keyed
+    by ``name`` (``ui.i18n.sample_name``).
+
+    Example:
+        >>> SAMPLES["step_edge"].kind, SAMPLES["step_edge"].shape
+        ('synthetic', (256, 256))
+
     Attributes:
-        name: key in :data:`SAMPLES` and argument of :func:`load_sample`.
-        title_en: short English title for a picker.
-        title_zh: short Chinese title.
+        name: stable id: key in :data:`SAMPLES` and argument of :func:`load_sample`.
         kind: ``"photo"`` or ``"synthetic"``.
         description: one or two English sentences (what it shows, where it comes from).
-        description_zh: the same in Chinese.
         shape: natural shape ``(H, W)`` or ``(H, W, 3)`` when ``size`` is not given.
         raw_values: values are raw numbers, not scaled to ``[0, 1]`` (the notes' matrices).
         resizable: ``size`` may be given to :func:`load_sample`.
     """
 
     name: str
-    title_en: str
-    title_zh: str
     kind: Literal["photo", "synthetic"]
     description: str
-    description_zh: str
     shape: tuple[int, ...]
     raw_values: bool = False
     resizable: bool = True
@@ -91,110 +92,75 @@ SAMPLES: dict[str, Sample] = {
     for sample in (
         Sample(
             "china",
-            "Temple (photo)",
-            "古建筑（照片）",
             "photo",
             "A Chinese temple roof against the sky, 640×427 colour. Photo by danielbuechele "
             "(CC BY 2.0), bundled with scikit-learn as china.jpg.",
-            "蓝天下的中式古建筑，640×427 彩色。摄影 danielbuechele（CC BY 2.0），"
-            "随 scikit-learn 附带（china.jpg）。",
             (427, 640, 3),
         ),
         Sample(
             "flower",
-            "Flower (photo)",
-            "花（照片）",
             "photo",
             "A flower close up, 640×427 colour. Photo by vultilion (CC BY 2.0), bundled with "
             "scikit-learn as flower.jpg.",
-            "花朵特写，640×427 彩色。摄影 vultilion（CC BY 2.0），随 scikit-learn 附带"
-            "（flower.jpg）。",
             (427, 640, 3),
         ),
         Sample(
             "checkerboard",
-            "Checkerboard",
-            "棋盘格",
             "synthetic",
             "8 × 8 squares alternating black (0) and white (1), the top-left one black: "
             "edges in both directions and corners everywhere.",
-            "8 × 8 黑白方格（0 和 1），左上角为黑。两个方向都有边缘，到处是角点。",
             (_SYNTHETIC_SIDE, _SYNTHETIC_SIDE),
         ),
         Sample(
             "step_edge",
-            "Step edge (vertical)",
-            "阶跃边缘（竖直）",
             "synthetic",
             "Left half 0, right half 1: one vertical edge. sobel_x answers it, sobel_y does not.",
-            "左半为 0，右半为 1：一条竖直边缘。sobel_x 有响应，sobel_y 没有。",
             (_SYNTHETIC_SIDE, _SYNTHETIC_SIDE),
         ),
         Sample(
             "circle",
-            "Disc",
-            "圆盘",
             "synthetic",
             "A white disc (1) on black (0), radius 0.35 × the shorter side: edges in every "
             "direction.",
-            "黑底（0）上的白色圆盘（1），半径为短边的 0.35 倍：各个方向都有边缘。",
             (_SYNTHETIC_SIDE, _SYNTHETIC_SIDE),
         ),
         Sample(
             "gradient",
-            "Gradient ramp",
-            "渐变",
             "synthetic",
             "Brightness rising linearly from 0 (left) to 1 (right): a smooth image where edge "
             "filters give a constant response.",
-            "亮度从左（0）到右（1）线性上升：平滑图像，边缘滤波器的响应为常数。",
             (_SYNTHETIC_SIDE, _SYNTHETIC_SIDE),
         ),
         Sample(
             "impulse",
-            "Single bright pixel",
-            "单个亮点（冲激）",
             "synthetic",
             "One pixel of value 1 in the centre of zeros (15×15). Convolution (flip=True) "
             "draws the kernel itself; cross-correlation draws it rotated by 180°.",
-            "全零图像正中一个值为 1 的像素（15×15）。卷积（flip=True）画出卷积核本身；"
-            "互相关画出旋转 180° 的卷积核。",
             (15, 15),
         ),
         Sample(
             "notes_5x5",
-            "Notes: 5×5 matrix",
-            "笔记：5×5 矩阵",
             "synthetic",
-            "The 5×5 input matrix of the notes' sliding-window example (seed 000). Raw values "
+            "The 5×5 input matrix of the notes' sliding-window example. Raw values "
             "0…3, NOT scaled to 0–1, so results match the hand-worked numbers.",
-            "笔记中滑动窗口示例的 5×5 输入矩阵（seed 000）。原始数值 0…3，未缩放到 0–1，"
-            "结果与手算一致。",
             (5, 5),
             raw_values=True,
             resizable=False,
         ),
         Sample(
             "notes_matrix_4x4",
-            "Notes: 4×4 matrix 1…16",
-            "笔记：4×4 矩阵 1…16",
             "synthetic",
-            "The 4×4 matrix 1…16 of the notes' padding example (seed 002). Raw values 1…16, "
+            "The 4×4 matrix 1…16 of the notes' padding example. Raw values 1…16, "
             "NOT scaled to 0–1.",
-            "笔记中填充示例的 4×4 矩阵 1…16（seed 002）。原始数值 1…16，未缩放到 0–1。",
             (4, 4),
             raw_values=True,
             resizable=False,
         ),
         Sample(
             "digit",
-            "Handwritten digit",
-            "手写数字",
             "photo",
             "A handwritten 3 from scikit-learn's digits (8×8, 17 grey levels 0…16, divided "
             "by 16): the size of input a small network sees.",
-            "scikit-learn digits 中的手写数字 3（8×8，0…16 共 17 级灰度，除以 16）："
-            "小型网络所见的输入尺寸。",
             (8, 8),
         ),
     )

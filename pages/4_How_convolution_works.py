@@ -16,7 +16,7 @@ from filters.export import conv_snippets
 from filters.upsampling import transposed_padding
 from ui.common import guard, page_setup
 from ui.explain_figures import number_grid
-from ui.i18n import t
+from ui.i18n import option_format, t
 from ui.image_source import working_image
 
 page_setup("explain.title")
@@ -34,7 +34,7 @@ D2L_K = np.array([[[0.0, 1.0], [2.0, 3.0]], [[1.0, 2.0], [3.0, 4.0]]])
 controls, settings = st.columns([3, 2], gap="large")
 with controls:
     data = st.radio(t("explain.data"), ["notes", "patch", "channels"], key="explain_data",
-                    horizontal=True, format_func=lambda v: t(f"explain.data.{v}"))
+                    horizontal=True, format_func=option_format("explain.data."))
     if data == "patch":
         image, _ = working_image()
         grey = image if image.ndim == 2 else filters.to_grey(image)
@@ -62,7 +62,8 @@ with controls:
     else:
         names = ["vertical_edge", "horizontal_edge", "sobel_x", "laplacian_4", "box_blur",
                  "d2l_edge", "roberts_x"]
-        name = st.selectbox(t("explain.kernel"), names, key="explain_kernel")
+        name = st.selectbox(t("explain.kernel"), names, key="explain_kernel",
+                            format_func=option_format("kernel.", ".name"))
         kernel = filters.get_kernel(name)
 with settings:
     a, b = st.columns(2)
@@ -73,7 +74,7 @@ with settings:
     bias = d.number_input(t("common.bias"), -10.0, 10.0, 1.0 if data == "channels" else 0.0,
                           step=1.0, key=f"explain_bias_{data}")
     mode = st.selectbox(t("common.padding_mode"), list(filters.PADDING_MODES),
-                        key="explain_mode", format_func=lambda m: t(f"mode.{m}"))
+                        key="explain_mode", format_func=option_format("mode."))
     flip = st.toggle(t("filter.flip"), key="explain_flip", help=t("filter.flip_help"))
 
 walk = guard(conv_walkthrough, x, kernel, stride=int(stride), padding=int(padding),
@@ -200,7 +201,7 @@ for index, name in enumerate(PRESETS):
                                      on_click=load_preset, args=(name,))
 
 kind = st.radio(t("explain.solver_kind"), ["conv", "pool", "convT"], key="solver_kind",
-                horizontal=True, format_func=lambda v: t(f"explain.kind.{v}"))
+                horizontal=True, format_func=option_format("explain.kind."))
 cols = st.columns(6)
 n = cols[0].number_input(t("explain.n"), 1, 100000, key="solver_n")
 k = cols[1].number_input(t("explain.k"), 1, 1000, key="solver_k")

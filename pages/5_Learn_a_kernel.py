@@ -9,7 +9,7 @@ import filters
 from filters.learn import learn_kernel, solve_kernel
 from ui.common import guard, page_setup
 from ui.figures import kernel_heatmap, line_chart
-from ui.i18n import t
+from ui.i18n import option_format, t
 from ui.image_source import show_image, working_image
 from ui.state import add_kernel_to_library
 
@@ -38,12 +38,12 @@ small = centre_crop(grey)
 left, right = st.columns([2, 3], gap="large")
 with left:
     target_kind = st.radio(t("learn.target"), ["hidden", "custom", "pair"], key="learn_target",
-                           format_func=lambda v: t(f"learn.target.{v}"))
+                           format_func=option_format("learn.target."))
     true_kernel = None
     target = None
     if target_kind == "hidden":
         name = st.selectbox(t("learn.hidden_kernel"), list(filters.KERNELS), index=4,
-                            key="learn_hidden")
+                            key="learn_hidden", format_func=option_format("kernel.", ".name"))
         true_kernel = filters.get_kernel(name)
     elif target_kind == "custom":
         text = st.text_area(t("filter.custom_text"), "0 -1 0\n-1 4 -1\n0 -1 0", key="learn_text")
@@ -65,7 +65,8 @@ with left:
     size = st.number_input(t("learn.kernel_size"), 1, 15, min(15, int(default_size)),
                            key="learn_size")  # a typed kernel may be larger than the widget
     a, b = st.columns(2)
-    optimizer = a.selectbox(t("learn.optimizer"), ["adam", "sgd"], key="learn_optimizer")
+    optimizer = a.selectbox(t("learn.optimizer"), ["adam", "sgd"], key="learn_optimizer",
+                            format_func=option_format("learn.optimizer."))
     lr = b.number_input(t("learn.lr"), 1e-5, 10.0, 0.02 if optimizer == "adam" else 0.1,
                         format="%.4f", key=f"learn_lr_{optimizer}")
     per_tick = st.slider(t("learn.steps_per_tick"), 1, 200, 50, key="learn_per_tick")

@@ -141,10 +141,13 @@ with settings:
         if upload is None:
             st.info(t("lenet.need_zip"))
     a, b = st.columns(2)
-    activation = a.selectbox(t("lenet.activation"), ["relu", "sigmoid"], key="lenet_activation")
-    pool = b.selectbox(t("lenet.pool"), ["max", "avg"], key="lenet_pool")
+    activation = a.selectbox(t("lenet.activation"), ["relu", "sigmoid"], key="lenet_activation",
+                             format_func=option_format("lenet.activation."))
+    pool = b.selectbox(t("lenet.pool"), ["max", "avg"], key="lenet_pool",
+                       format_func=option_format("pool.mode."))
     c, d = st.columns(2)
-    optimizer = c.selectbox(t("learn.optimizer"), ["adam", "sgd"], key="lenet_optimizer")
+    optimizer = c.selectbox(t("learn.optimizer"), ["adam", "sgd"], key="lenet_optimizer",
+                            format_func=option_format("learn.optimizer."))
     lr = d.number_input(t("learn.lr"), 1e-5, 10.0, 1e-3 if optimizer == "adam" else 0.05,
                         format="%.4f", key=f"lenet_lr_{optimizer}")
     e, f = st.columns(2)

@@ -6,7 +6,7 @@ import streamlit as st
 from filters.receptive import PRESETS, layer_stats, parse_layers, receptive_window
 from ui.common import guard, page_setup
 from ui.explain_figures import receptive_overlay
-from ui.i18n import lang, t, t_in
+from ui.i18n import option_format, t
 from ui.image_source import screen_copy, working_image
 
 page_setup("rf.title")
@@ -28,19 +28,12 @@ PRESET_LABELS = {
 }
 
 
-LANGUAGE = lang()  # fixed at render time, as option_format: Streamlit re-formats values later
-
-
-def preset_label(value: str) -> str:
-    return t_in(LANGUAGE, PRESET_LABELS[value]) if value in PRESET_LABELS else value
-
-
 image, _ = working_image()
 h, w = image.shape[:2]
 controls, picture = st.columns([2, 3], gap="large")
 with controls:
     choice = st.selectbox(t("rf.preset"), [*PRESETS, "custom"], key="rf_preset",
-                          format_func=preset_label)
+                          format_func=option_format("", keys=PRESET_LABELS, unknown_as_is=True))
     if choice == "custom":
         text = st.text_input(t("rf.layers"), "conv3p1c16,conv3p1c16,pool2,conv3p1c32",
                              key="rf_text")
@@ -93,5 +86,5 @@ if stats:
     st.dataframe(table, hide_index=True, key="rf_table")
     st.markdown(t("rf.totals", params=sum(s.params for s in stats),
                   macs=sum(s.mult_adds for s in stats)))
-    st.caption("python -m filters size " + str(min(h, w)) + ' --layers "'
-               + ",".join(layer.name for layer in layers) + '"')
+    st.caption("`python -m filters size " + str(min(h, w)) + ' --layers "'
+               + ",".join(layer.name for layer in layers) + '"`')

@@ -17,21 +17,16 @@ from ui.bench_view import (
     timed_rows,
 )
 from ui.common import page_setup
-from ui.i18n import has_key, option_format, t
+from ui.i18n import option_format, t
 
 page_setup("bench.title", picker=False)
 st.title(t("bench.title"))
 st.caption(t("bench.caption"))
 
-
-def kind_label(value: str) -> str:
-    """A kind in the current language (unknown kinds as they are)."""
-    return t(f"bench.kind.{value}") if has_key(f"bench.kind.{value}") else value
-
-
-def blank_label(value: str) -> str:
-    """A filter value; an empty one as "(not given)"."""
-    return value if value else t("bench.blank")
+# Kinds and filter values come from the results file: a value without a string shows as it is.
+kind_label = option_format("bench.kind.", unknown_as_is=True)
+blank_label = option_format("", keys={"": "bench.blank", "grey": "image.kind.grey"},
+                            unknown_as_is=True)
 
 
 runs = available_runs()

@@ -18,7 +18,6 @@ from tests.conftest import ROOT, gif_bytes, jpeg_bytes, open_page, png_bytes, up
 from ui.i18n import STRINGS
 
 PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
-MY_PAGES = [None, "pages/1_Filter.py", "pages/2_Padding.py", "pages/3_Pooling_and_Upsampling.py"]
 SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")),
            *sorted((ROOT / "ui").glob("*.py"))]
 
@@ -76,18 +75,7 @@ def test_config_hides_the_default_navigation_and_matches_the_upload_limit():
     assert not no_navigation, "pages are discovered from pages/, never st.navigation"
 
 
-# Widget types AppTest can list; each must carry a key so its state survives reruns and tests.
-WIDGETS = ("button", "checkbox", "color_picker", "date_input", "multiselect", "number_input",
-           "radio", "select_slider", "selectbox", "slider", "text_area", "text_input",
-           "time_input", "toggle")
-
-
-@pytest.mark.parametrize("page", MY_PAGES)
-def test_every_widget_has_a_key(page):
-    at = open_page(page)
-    for kind in WIDGETS:
-        for widget in getattr(at, kind):
-            assert widget.key, f"{kind} {getattr(widget, 'label', '')!r} has no key"
+# Every page keys every widget and shows no untranslated English in Chinese: tests/test_i18n.py
 
 
 # --- strings -------------------------------------------------------------------------------
@@ -166,45 +154,6 @@ def test_technical_terms_follow_the_notes():
     assert "互相关" in zh["filter.flip_help"]
 
 
-ALLOWED_ASCII = {
-    # identifiers and names that stay as they are in Chinese text
-    *filters.KERNELS, *filters.PADDING_MODES, *filters.SAMPLES, "PyTorch", "NumPy", "SciPy",
-    "OpenCV", "LeNet", "FCN", "PNG", "JPEG", "JSON", "WebP", "BMP", "TIFF", "GIF", "RGB", "npy",
-    "txt", "json", "Sobel", "auto", "same", "valid", "ceil_mode", "output_padding",
-    "return_indices", "filters", "seed", "Language", "English", "numpy", "scipy", "torch", "opencv",
-    "C_out", "C_in", "Python", "scikit", "learn", "danielbuechele",
-    "pytorch", "symmetric",
-    "save", "np", "python", "apply", "photo", "jpg", "edges", "png", "kernel", "sobel_x", "EXIF",
-    "stride", "Lp", "CIE", "sRGB", "CMYK", "NaN",
-}
-
-
-def _visible_texts(at) -> list[str]:
-    texts = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
-                 "success"):
-        texts += [e.value for e in getattr(at, kind)]
-    for kind in WIDGETS:
-        for widget in getattr(at, kind):
-            texts.append(getattr(widget, "label", "") or "")
-            texts += [str(o) for o in getattr(widget, "options", []) or []]
-    texts += [e.label for e in at.expander] + [e.label for e in at.tabs]
-    texts += [e.label for e in at.metric]
-    return texts
-
-
-@pytest.mark.parametrize("page", MY_PAGES)
-def test_chinese_pages_have_no_untranslated_english(page):
-    at = open_page(page, lang="zh")
-    leftovers = []
-    for text in _visible_texts(at):
-        text = re.sub(r"\b\w+\.(npy|py|png|json|txt|jpg)\b", "", text)  # file names stay
-        for word in re.findall(r"[A-Za-z_][A-Za-z_0-9]{3,}", text):
-            if word not in ALLOWED_ASCII:
-                leftovers.append((word, text[:60]))
-    assert not leftovers, leftovers
-
-
 # --- the image picker ----------------------------------------------------------------------
 
 
@@ -278,12 +227,12 @@ def test_decoder_notes_are_shown_translated():
 def test_samples_are_listed_with_their_translated_titles():
     at = open_page()
     box = at.selectbox(key="sample_name")
-    assert box.options == [s.title_en for s in filters.SAMPLES.values()]
+    assert box.options == [STRINGS[f"sample.{n}.name"][0] for n in filters.SAMPLES]
     box.select("notes_5x5").run()
     assert at.session_state["image"].array.shape == (5, 5)
     at.radio(key="lang").set_value("zh").run()
-    assert at.selectbox(key="sample_name").options == [s.title_zh for s in
-                                                       filters.SAMPLES.values()]
+    assert at.selectbox(key="sample_name").options == [STRINGS[f"sample.{n}.name"][1]
+                                                       for n in filters.SAMPLES]
 
 
 # --- the kernel library (ui.state) ---------------------------------------------------------

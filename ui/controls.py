@@ -16,7 +16,7 @@ import streamlit as st
 
 import filters
 
-from .i18n import lang, option_format, t, t_in
+from .i18n import option_format, t
 
 __all__ = [
     "NORMALIZATIONS",
@@ -185,6 +185,5 @@ def padding_names_table() -> list[dict[str, str]]:
 
 
 def _backend_label() -> Callable[[str], str]:
-    """``format_func`` of the backend list (``auto`` explained, in the current language)."""
-    language = lang()
-    return lambda v: t_in(language, "settings.backend_auto") if v == "auto" else v
+    """``format_func`` of the backend list: ``auto`` explained, backend names as they are."""
+    return option_format("", keys={"auto": "settings.backend_auto"}, unknown_as_is=True)

@@ -13,16 +13,31 @@ Technical terms follow the study notes: 卷积核 (kernel), 步幅 (stride), 填
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import streamlit as st
 
-__all__ = ["LANGUAGES", "LANG_KEY", "STRINGS", "has_key", "lang", "language_switch",
-           "option_format", "t", "t_in"]
+from filters.kernels import KERNELS
+from filters.samples import SAMPLES
+
+__all__ = ["LANGUAGES", "LANG_KEY", "STRINGS", "has_key", "kernel_description", "kernel_name",
+           "lang", "language_switch", "option_format", "param_label", "sample_description",
+           "sample_name", "t", "t_in"]
 
 LANGUAGES = {"en": "English", "zh": "中文"}
 LANG_KEY = "lang"
+
+
+def _kernel_en(kernel_id: str) -> str:
+    """The library's English description of a catalogue kernel (one place for that sentence)."""
+    return KERNELS[kernel_id].description
+
+
+def _sample_en(sample_id: str) -> str:
+    """The library's English description of a built-in image."""
+    return SAMPLES[sample_id].description
+
 
 STRINGS: dict[str, tuple[str, str]] = {
     # --- shared -------------------------------------------------------------------------------
@@ -147,6 +162,132 @@ STRINGS: dict[str, tuple[str, str]] = {
     "note.downscaled": ("The image was downscaled.", "图像已缩小。"),
     "note.extreme_aspect": ("Very elongated image ({width}×{height}).",
                             "图像非常细长（{width}×{height}）。"),
+    # --- library ids: kernels, their parameters, samples ------------------------------------------
+    # The library keeps each entry's stable id and its English description (for scripts and the
+    # command line); the interface shows that same English and the Chinese below, keyed by the id.
+    # Read them through kernel_name / kernel_description / param_label / sample_name /
+    # sample_description, or option_format("kernel.", ".name") for a list of ids.
+    "kernel.identity.name": ("Identity", "恒等"),
+    "kernel.identity.description": (_kernel_en("identity"), "恒等卷积核：中心为 1，图像保持不变。"),
+    "kernel.box_blur.name": ("Box blur", "均值模糊"),
+    "kernel.box_blur.description": (_kernel_en("box_blur"), "均值模糊：取 k×k 邻域的平均值。"),
+    "kernel.gaussian_blur.name": ("Gaussian blur", "高斯模糊"),
+    "kernel.gaussian_blur.description": (_kernel_en("gaussian_blur"),
+                                         "高斯模糊：按高斯权重加权平均，过渡平滑。"),
+    "kernel.motion_blur.name": ("Motion blur", "运动模糊"),
+    "kernel.motion_blur.description": (_kernel_en("motion_blur"),
+                                       "运动模糊：沿一条直线取平均，像相机移动时的拖影。"),
+    "kernel.sobel_x.name": ("Sobel x", "Sobel 水平梯度"),
+    "kernel.sobel_x.description": (_kernel_en("sobel_x"),
+                                   "Sobel 水平梯度：检测竖直边缘，并在竖直方向平滑。"),
+    "kernel.sobel_y.name": ("Sobel y", "Sobel 竖直梯度"),
+    "kernel.sobel_y.description": (_kernel_en("sobel_y"),
+                                   "Sobel 竖直梯度：检测水平边缘，并在水平方向平滑。"),
+    "kernel.scharr_x.name": ("Scharr x", "Scharr 水平梯度"),
+    "kernel.scharr_x.description": (_kernel_en("scharr_x"), "Scharr 水平梯度：比 Sobel 旋转对称性更好。"),
+    "kernel.scharr_y.name": ("Scharr y", "Scharr 竖直梯度"),
+    "kernel.scharr_y.description": (_kernel_en("scharr_y"), "Scharr 竖直梯度：比 Sobel 旋转对称性更好。"),
+    "kernel.prewitt_x.name": ("Prewitt x", "Prewitt 水平梯度"),
+    "kernel.prewitt_x.description": (_kernel_en("prewitt_x"), "Prewitt 水平梯度：竖直方向等权平滑。"),
+    "kernel.prewitt_y.name": ("Prewitt y", "Prewitt 竖直梯度"),
+    "kernel.prewitt_y.description": (_kernel_en("prewitt_y"), "Prewitt 竖直梯度：水平方向等权平滑。"),
+    "kernel.vertical_edge.name": ("Vertical edge (notes)", "竖直边缘（笔记）"),
+    "kernel.vertical_edge.description": (_kernel_en("vertical_edge"),
+                                         "笔记中的竖直边缘卷积核：左列减右列。"),
+    "kernel.horizontal_edge.name": ("Horizontal edge", "水平边缘"),
+    "kernel.horizontal_edge.description": (_kernel_en("horizontal_edge"),
+                                           "竖直边缘卷积核的转置：上行减下行，检测水平边缘。"),
+    "kernel.d2l_edge.name": ("d2l edge [1, −1]", "d2l 边缘 [1, −1]"),
+    "kernel.d2l_edge.description": (_kernel_en("d2l_edge"),
+                                    "d2l 的 1×2 卷积核 [1, −1]：只在相邻像素不同处非零。"),
+    "kernel.roberts_x.name": ("Roberts cross x", "Roberts 交叉算子（主对角线）"),
+    "kernel.roberts_x.description": (_kernel_en("roberts_x"),
+                                     "Roberts 交叉算子：对角方向梯度（偶数尺寸 2×2）。"),
+    "kernel.roberts_y.name": ("Roberts cross y", "Roberts 交叉算子（副对角线）"),
+    "kernel.roberts_y.description": (_kernel_en("roberts_y"),
+                                     "Roberts 交叉算子：另一条对角线（偶数尺寸 2×2）。"),
+    "kernel.laplacian_4.name": ("Laplacian (4 neighbours)", "四邻域拉普拉斯"),
+    "kernel.laplacian_4.description": (_kernel_en("laplacian_4"),
+                                       "四邻域拉普拉斯：二阶导数，检测各方向边缘。"),
+    "kernel.laplacian_8.name": ("Laplacian (8 neighbours)", "八邻域拉普拉斯"),
+    "kernel.laplacian_8.description": (_kernel_en("laplacian_8"),
+                                       "八邻域拉普拉斯：包含对角方向的二阶导数。"),
+    "kernel.laplacian_of_gaussian.name": ("Laplacian of Gaussian", "高斯拉普拉斯 (LoG)"),
+    "kernel.laplacian_of_gaussian.description": (
+        _kernel_en("laplacian_of_gaussian"),
+        "高斯拉普拉斯 (LoG)：先高斯平滑再求二阶导，在指定尺度上找边缘。",
+    ),
+    "kernel.outline.name": ("Outline", "轮廓"),
+    "kernel.outline.description": (_kernel_en("outline"), "轮廓：中心乘 8 减去八个邻居，突出轮廓。"),
+    "kernel.sharpen.name": ("Sharpen", "锐化"),
+    "kernel.sharpen.description": (_kernel_en("sharpen"), "锐化：加强中心、减去四邻域，细节更清晰。"),
+    "kernel.unsharp_mask.name": ("Unsharp mask", "反锐化掩模"),
+    "kernel.unsharp_mask.description": (_kernel_en("unsharp_mask"),
+                                        "反锐化掩模：把高斯模糊去掉的细节按比例加回来。"),
+    "kernel.emboss.name": ("Emboss", "浮雕"),
+    "kernel.emboss.description": (_kernel_en("emboss"), "浮雕：光从左上方照射的立体效果。"),
+    "param.size": ("size", "尺寸"),
+    "param.sigma": ("sigma σ", "标准差 σ"),
+    "param.length": ("length", "长度"),
+    "param.angle": ("angle (°)", "角度 (°)"),
+    "param.amount": ("amount", "强度"),
+    "sample.china.name": ("Temple (photo)", "古建筑（照片）"),
+    "sample.china.description": (
+        _sample_en("china"),
+        "蓝天下的中式古建筑，640×427 彩色。摄影 danielbuechele（CC BY 2.0），"
+        "随 scikit-learn 附带（china.jpg）。",
+    ),
+    "sample.flower.name": ("Flower (photo)", "花（照片）"),
+    "sample.flower.description": (
+        _sample_en("flower"),
+        "花朵特写，640×427 彩色。摄影 vultilion（CC BY 2.0），随 scikit-learn 附带（flower.jpg）。",
+    ),
+    "sample.checkerboard.name": ("Checkerboard", "棋盘格"),
+    "sample.checkerboard.description": (
+        _sample_en("checkerboard"),
+        "8 × 8 黑白方格（0 和 1），左上角为黑。两个方向都有边缘，到处是角点。",
+    ),
+    "sample.step_edge.name": ("Step edge (vertical)", "阶跃边缘（竖直）"),
+    "sample.step_edge.description": (
+        _sample_en("step_edge"),
+        "左半为 0，右半为 1：一条竖直边缘。sobel_x 有响应，sobel_y 没有。",
+    ),
+    "sample.circle.name": ("Disc", "圆盘"),
+    "sample.circle.description": (
+        _sample_en("circle"),
+        "黑底（0）上的白色圆盘（1），半径为短边的 0.35 倍：各个方向都有边缘。",
+    ),
+    "sample.gradient.name": ("Gradient ramp", "渐变"),
+    "sample.gradient.description": (
+        _sample_en("gradient"),
+        "亮度从左（0）到右（1）线性上升：平滑图像，边缘滤波器的响应为常数。",
+    ),
+    "sample.impulse.name": ("Single bright pixel", "单个亮点（冲激）"),
+    "sample.impulse.description": (
+        _sample_en("impulse"),
+        "全零图像正中一个值为 1 的像素（15×15）。卷积（flip=True）画出卷积核本身；"
+        "互相关画出旋转 180° 的卷积核。",
+    ),
+    "sample.notes_5x5.name": ("Notes: 5×5 matrix", "笔记：5×5 矩阵"),
+    "sample.notes_5x5.description": (
+        _sample_en("notes_5x5"),
+        "笔记中滑动窗口示例的 5×5 输入矩阵。原始数值 0…3，未缩放到 0–1，结果与手算一致。",
+    ),
+    "sample.notes_matrix_4x4.name": ("Notes: 4×4 matrix 1…16", "笔记：4×4 矩阵 1…16"),
+    "sample.notes_matrix_4x4.description": (
+        _sample_en("notes_matrix_4x4"),
+        "笔记中填充示例的 4×4 矩阵 1…16。原始数值 1…16，未缩放到 0–1。",
+    ),
+    "sample.digit.name": ("Handwritten digit", "手写数字"),
+    "sample.digit.description": (
+        _sample_en("digit"),
+        "scikit-learn digits 中的手写数字 3（8×8，0…16 共 17 级灰度，除以 16）：小型网络所见的输入尺寸。",
+    ),
+    # --- pages 4–8: options that were shown as raw values -------------------------------------
+    "learn.optimizer.adam": ("Adam", "Adam（自适应矩估计）"),
+    "learn.optimizer.sgd": ("SGD", "SGD（随机梯度下降）"),
+    "lenet.activation.relu": ("ReLU", "ReLU（线性整流）"),
+    "lenet.activation.sigmoid": ("sigmoid", "Sigmoid（S 型函数）"),
     # --- landing --------------------------------------------------------------------------------
     "home.tagline": (
         "See and use 2-D convolution on your own images.",
@@ -762,10 +903,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "LeNet-5（seed 003，d2l 6.6）：两个卷积 + 池化阶段和三个全连接层，实时训练。可暂停、修改学习率后继续。",
     ),
     "lenet.dataset": ("Data set", "数据集"),
-    "lenet.dataset.digits": ("digits (offline, 8×8 → 28×28)", "digits（离线，8×8 → 28×28）"),
+    "lenet.dataset.digits": ("digits (offline, 8×8 → 28×28)",
+                             "scikit-learn 手写数字（离线，8×8 → 28×28）"),
     "lenet.dataset.mnist": ("MNIST", "MNIST"),
     "lenet.dataset.fashion-mnist": ("Fashion-MNIST", "Fashion-MNIST"),
-    "lenet.dataset.own": ("my own zip (class_name/*.png)", "我自己的 zip（class_name/*.png）"),
+    "lenet.dataset.own": ("my own zip (one folder per class of .png files)",
+                          "我自己的 zip（每个类别一个文件夹，内含 .png 文件）"),
     "lenet.data_dir": ("Folder with the four IDX .gz files (empty: download to the cache)",
                        "存放四个 IDX .gz 文件的文件夹（留空：下载到缓存目录）"),
     "lenet.data_folder": ("Data folder inside the app's cache (empty: the default)",
@@ -842,8 +985,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bench.run": ("Results", "结果"),
     "bench.run.quick": ("quick run", "快速测试"),
     "bench.run.full": ("full run", "完整测试"),
-    "bench.machine": ("Machine: {machine} · {name} written {date}",
-                      "机器：{machine} · {name} 写于 {date}"),
+    "bench.machine": ("Machine: `{machine}` · {name} written {date}",
+                      "机器：`{machine}` · {name} 写于 {date}"),
     "bench.unknown_machine": ("not recorded", "未记录"),
     "bench.missing": (
         "No benchmark results yet. Run `{command}` in the repository, then reload this page.",
@@ -865,7 +1008,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bench.summary": ("Convolution: filters[auto] against the fastest raw call",
                       "卷积：filters[auto] 与最快原始调用对比"),
     "bench.worst": ("Worst filters[auto] ratio", "filters[auto] 最差比值"),
-    "bench.worst_case": ("Worst case: {case}", "最差用例：{case}"),
+    "bench.worst_case": ("Worst case: `{case}`", "最差用例：`{case}`"),
     "bench.within": ("Cases within {near}× of the fastest", "与最快调用相差不超过 {near}× 的用例"),
     "bench.within_value": ("{within} of {cases}", "{cases} 个中的 {within} 个"),
     "bench.no_auto": ("This file has no convolution rows for filters[auto].",
@@ -933,14 +1076,63 @@ def t_in(language: str, key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def option_format(prefix: str) -> Callable[[Any], str]:
-    """A ``format_func`` for radios and selectboxes: option ``v`` shows ``t(prefix + v)``.
+def option_format(prefix: str, suffix: str = "", *, keys: Mapping[Any, str] | None = None,
+                  unknown_as_is: bool = False) -> Callable[[Any], str]:
+    """A ``format_func`` for radios, selectboxes, segmented controls and pills.
+
+    Option ``v`` shows the string ``keys[v]`` when ``keys`` names one for it, else
+    ``prefix + str(v) + suffix`` (when a prefix or suffix is given). With ``unknown_as_is``, an option with no such string shows as
+    it is (``str(v)``): names that read the same in every language (backends, a saved kernel),
+    or values read from a data file; without it, a missing string is a ``KeyError``.
 
     The language is fixed when the function is made (at render time), so the labels a widget
     was drawn with stay consistent when Streamlit formats its value again later.
+
+    Example:
+        >>> option_format("mode.")("zeros")  # English session
+        'zeros'
+        >>> option_format("kernel.", ".name")("sobel_x")
+        'Sobel x'
+        >>> option_format("", keys={"auto": "settings.backend_auto"}, unknown_as_is=True)("numpy")
+        'numpy'
     """
     language = lang()
-    return lambda value: t_in(language, f"{prefix}{value}")
+    table = dict(keys or {})
+
+    def label(value: Any) -> str:
+        key = table.get(value) or (f"{prefix}{value}{suffix}" if prefix or suffix else None)
+        if key is None or (unknown_as_is and key not in STRINGS):
+            if unknown_as_is:
+                return str(value)
+            raise KeyError(f"No string for option {value!r}: give it a key or unknown_as_is.")
+        return t_in(language, key)
+
+    return label
+
+
+def kernel_name(kernel_id: str) -> str:
+    """The display name of catalogue kernel ``kernel_id`` (a key of ``filters.KERNELS``)."""
+    return t(f"kernel.{kernel_id}.name")
+
+
+def kernel_description(kernel_id: str) -> str:
+    """What catalogue kernel ``kernel_id`` does, in one sentence of the current language."""
+    return t(f"kernel.{kernel_id}.description")
+
+
+def param_label(param_name: str) -> str:
+    """The slider label of a kernel parameter (``filters.kernels.Param.name``: size, sigma…)."""
+    return t(f"param.{param_name}")
+
+
+def sample_name(sample_id: str) -> str:
+    """The picker title of built-in image ``sample_id`` (a key of ``filters.SAMPLES``)."""
+    return t(f"sample.{sample_id}.name")
+
+
+def sample_description(sample_id: str) -> str:
+    """What built-in image ``sample_id`` shows and where it comes from."""
+    return t(f"sample.{sample_id}.description")
 
 
 def _keep_widget_values() -> None:

@@ -11,7 +11,6 @@ for the screen with a note (the maths keeps the full resolution).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -21,7 +20,7 @@ import filters
 from filters.image_io import ALLOWED_EXTENSIONS, load_image_with_info
 from filters.limits import MAX_IMAGE_PIXELS, MAX_UPLOAD_MB
 
-from .i18n import has_key, lang, option_format, t
+from .i18n import has_key, option_format, sample_description, t
 from .state import IMAGE, UPLOAD_ERROR, CurrentImage, current_image, sample_image
 
 __all__ = [
@@ -68,7 +67,7 @@ def decode_upload(data: bytes, background: str = "#ffffff"
 def note_text(code: str, message: str, values: dict[str, Any]) -> str:
     """A decoder note in the current language (English message when no translation exists)."""
     key = f"note.{code}"
-    if lang() == "zh" and has_key(key):
+    if has_key(key):
         try:
             return t(key, **values)
         except (KeyError, IndexError, ValueError):
@@ -92,14 +91,6 @@ def _use_upload(upload: Any) -> None:
     st.session_state[IMAGE] = CurrentImage(array, upload.name, token, notes)
 
 
-def _sample_label(language: str) -> Callable[[str], str]:
-    """``format_func`` of the sample list: titles in ``language``."""
-    def label(name: str) -> str:
-        sample = filters.SAMPLES[name]
-        return sample.title_zh if language == "zh" else sample.title_en
-    return label
-
-
 def image_picker() -> None:
     """Render the sidebar image picker and update the session's current image.
 
@@ -116,9 +107,8 @@ def image_picker() -> None:
     if source == "sample":
         st.session_state.pop(UPLOAD_ERROR, None)
         name = sidebar.selectbox(t("image.sample"), list(filters.SAMPLES), key="sample_name",
-                                 format_func=_sample_label(lang()))
-        sample = filters.SAMPLES[name]
-        sidebar.caption(sample.description_zh if lang() == "zh" else sample.description)
+                                 format_func=option_format("sample.", ".name"))
+        sidebar.caption(sample_description(name))
         if current_image().token != f"sample:{name}":
             st.session_state[IMAGE] = sample_image(name)
     else:

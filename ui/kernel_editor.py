@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +24,7 @@ from filters.limits import MAX_KERNEL_SIZE
 
 from .common import guard
 from .figures import kernel_heatmap, weight_grid
-from .i18n import lang, option_format, t, t_in
+from .i18n import kernel_description, kernel_name, option_format, param_label, t
 from .state import (
     add_kernel_to_library,
     kernel_from_text_file,
@@ -194,16 +194,16 @@ def _catalogue_picker() -> KernelChoice | None:
     names = [n for n, k in filters.KERNELS.items() if k.category == category]
     if st.session_state.get("filter_kernel") not in names:
         st.session_state["filter_kernel"] = names[0]
-    name = st.selectbox(t("filter.kernel"), names, key="filter_kernel")
+    name = st.selectbox(t("filter.kernel"), names, key="filter_kernel",
+                        format_func=option_format("kernel.", ".name"))
     entry = filters.KERNELS[name]
-    description = entry.description_zh if lang() == "zh" else entry.description_en
-    st.caption(description + " · " + (t("filter.separable_yes") if entry.separable
+    st.caption(kernel_description(name) + " · " + (t("filter.separable_yes") if entry.separable
                                       else t("filter.separable_no")))
     params: dict[str, float] = {}
     if entry.params:
         columns = st.columns(len(entry.params))
         for column, param in zip(columns, entry.params, strict=True):
-            label = param.label_zh if lang() == "zh" else param.label_en
+            label = param_label(param.name)
             key = f"param_{name}_{param.name}"
             with column:
                 if param.integer:
@@ -215,11 +215,10 @@ def _catalogue_picker() -> KernelChoice | None:
                         label, float(param.minimum), float(param.maximum), float(param.default),
                         step=float(param.step), key=key)
     with st.expander(t("filter.gallery", n=len(names))):
-        rows = [{t("filter.gallery.name"): n,
+        rows = [{t("filter.gallery.name"): kernel_name(n),
                  t("filter.gallery.size"): "×".join(map(str, filters.get_kernel(n).shape)),
                  t("filter.gallery.separable"): "✓" if filters.KERNELS[n].separable else "",
-                 t("filter.gallery.what"): (filters.KERNELS[n].description_zh if lang() == "zh"
-                                            else filters.KERNELS[n].description_en)}
+                 t("filter.gallery.what"): kernel_description(n)}
                 for n in names]
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     values = guard(filters.get_kernel, name, **params)
@@ -341,8 +340,8 @@ def _library_upload() -> None:
 
 def _library_label(saved: dict) -> Any:
     """``format_func`` of the saved kernels: name and source, in the current language."""
-    language = lang()
-    return lambda n: f"{n} · {t_in(language, 'source.' + saved[n].source)}" if n in saved else n
+    source = option_format("source.")
+    return lambda n: f"{n} · {source(saved[n].source)}" if n in saved else n
 
 
 def _library_picker() -> KernelChoice | None:
@@ -373,6 +372,11 @@ def _channel_kernel_options() -> list[str]:
     return list(filters.KERNELS) + [f"★ {n}" for n in library_kernels()]
 
 
+def _kernel_option() -> Callable[[Any], str]:
+    """``format_func`` of a kernel list: catalogue names translated, "★ saved" ones as they are."""
+    return option_format("kernel.", ".name", unknown_as_is=True)
+
+
 def _option_kernel(option: str) -> np.ndarray:
     if option.startswith("★ "):
         return library_kernels()[option[2:]].values
@@ -390,7 +394,7 @@ def _mix_picker(channels: int) -> KernelChoice | None:
     weight: np.ndarray | None = None
     if preset == "to_grey":
         kname = st.selectbox(t("filter.mix_kernel"), options, key="mix_kernel",
-                             index=options.index("sobel_x"))
+                             index=options.index("sobel_x"), format_func=_kernel_option())
         columns = st.columns(3)
         weights = [col.number_input(t(f"filter.mix_w.{c}"), -4.0, 4.0, LUMA[i], step=0.05,
                                     format="%.3f", key=f"mix_w_{c}")
@@ -402,7 +406,7 @@ def _mix_picker(channels: int) -> KernelChoice | None:
         columns = st.columns(3)
         defaults = ("sobel_x", "sobel_y", "laplacian_4")
         chosen = [col.selectbox(t(f"filter.mix_channel.{c}"), options, key=f"mix_{c}",
-                                index=options.index(d))
+                                index=options.index(d), format_func=_kernel_option())
                   for col, c, d in zip(columns, "rgb", defaults, strict=True)]
         kernels = [guard(_option_kernel, c) for c in chosen]
         if all(k is not None for k in kernels):
