@@ -306,7 +306,9 @@ def partial_output(walk: ConvWalkthrough, index: int) -> np.ndarray:
 
 
 def down_and_up(image: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The notes' round trip: a 3×3 box blur with stride 2 (padding 1) halves the image, and a
+    """The notes' round trip 32 → 16 → 31 or 32 (down by a strided blur, up by a tent kernel).
+
+    A 3×3 box blur with stride 2 (padding 1) halves the image, and a
     transposed convolution with the tent kernel ``[1 2 1]ᵀ[1 2 1]/4`` (stride 2, padding 1)
     brings it back, one pixel short unless ``output_padding=1``: 32 → 16 → 31 or 32.
 

@@ -481,8 +481,9 @@ def _torch_epilogue_any() -> str:
 
 
 def npy_bytes(array: Any, dtype: Any = None) -> bytes:
-    """``array`` as the bytes of a ``.npy`` file (``np.save`` into memory), e.g. the
-    ``input.npy`` that the snippets read.
+    """``array`` as the bytes of a ``.npy`` file (``np.save`` into memory).
+
+    E.g. the ``input.npy`` that the snippets read.
 
     Args:
         array: any real array.

@@ -313,8 +313,9 @@ def to_digit(image: np.ndarray) -> np.ndarray:
 
 
 def model_zip(trainer: Trainer) -> bytes:
-    """The trainer saved by :meth:`Trainer.save` (``lenet.safetensors`` + its ``.json``) as the
-    bytes of one zip archive, for a download.
+    """The trainer saved by :meth:`Trainer.save` as the bytes of one zip archive.
+
+    The archive holds ``lenet.safetensors`` and its ``lenet.safetensors.json``, for a download.
 
     Example:
         >>> import io, zipfile

@@ -109,8 +109,9 @@ def busiest_corner(array: Any, size: int) -> str:
 
 
 def border_profile(array: Any, corner: str, length: int | None = None) -> np.ndarray:
-    """The image's edge row at ``corner`` (top row for ``t…``, bottom row for ``b…``), read from
-    the corner inwards, at most ``length`` values.
+    """The image's edge row at ``corner``, read from the corner inwards.
+
+    The top row for ``t…`` corners, the bottom row for ``b…``; at most ``length`` values.
 
     Args:
         array: ``H×W`` (or ``H×W×C``, giving ``length×C``).
@@ -136,8 +137,10 @@ def border_profile(array: Any, corner: str, length: int | None = None) -> np.nda
 
 def crop_around(array: Any, box: tuple[int, int, int, int],
                 margin: int) -> tuple[np.ndarray, tuple[int, int]]:
-    """The part of ``array`` around ``box`` = ``(top, left, bottom, right)`` (inclusive, may lie
-    partly outside the image), ``margin`` pixels more on each side, clipped to the image.
+    """The part of ``array`` around ``box`` with ``margin`` pixels more on each side.
+
+    ``box`` = ``(top, left, bottom, right)`` is inclusive and may lie partly outside the image;
+    the crop is clipped to the image.
 
     Args:
         array: ``H×W`` or ``H×W×C``.
@@ -167,8 +170,9 @@ def crop_around(array: Any, box: tuple[int, int, int, int],
 
 
 def valid_crop(array: Any, kernel_size: int | tuple[int, int]) -> np.ndarray:
-    """The outputs of a "same"-size filtered image where a ``kh×kw`` kernel lies wholly inside
-    the image: the region a padding-0 ("valid") convolution of the input gives.
+    """The part of a "same"-size filtered image where a ``kh×kw`` kernel lies wholly inside.
+
+    That is the region a padding-0 ("valid") convolution of the input gives.
 
     For an odd ``k`` that drops ``k // 2`` rows on each side; for an even ``k`` one more at the
     bottom (the same centring as PyTorch's ``padding="same"``).

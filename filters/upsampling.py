@@ -476,15 +476,19 @@ def zero_inserted_input(image: Any, kernel_size: int | tuple[int, int],
                         stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
                         output_padding: int | tuple[int, int] = 0
                         ) -> tuple[np.ndarray, tuple[int, int, int, int]]:
-    """The notes' way to a transposed convolution, step one: the input with ``stride − 1`` zeros
-    between pixels, padded by ``k − 1 − p`` on each side (plus ``output_padding`` at the bottom
+    """The input of the notes' equivalent convolution: zero-inserted, then padded.
+
+    The input gets ``stride − 1`` zeros
+    between pixels, then ``k − 1 − p`` padding on each side (plus ``output_padding`` at the bottom
     and the right). A plain correlation of it with the kernel rotated by 180° (padding 0, stride
     1) is :func:`conv_transpose2d`'s output.
 
     Args:
         image: ``H×W`` or ``H×W×C``.
         kernel_size: ``k`` or ``(kh, kw)``.
-        stride, padding, output_padding: as for :func:`conv_transpose2d` (dilation 1).
+        stride: as for :func:`conv_transpose2d`.
+        padding: as for :func:`conv_transpose2d` (at most ``k − 1``).
+        output_padding: as for :func:`conv_transpose2d` (dilation is 1).
 
     Returns:
         ``(spread, (top, bottom, left, right))``: the zero-inserted, padded input (float32;
