@@ -29,3 +29,45 @@ def shape_in(caption: str) -> tuple[int, int]:
     found = re.findall(r"(\d+)×(\d+)", caption)
     assert found, f"no H×W in {caption!r}"
     return int(found[-1][0]), int(found[-1][1])
+
+
+def chart(at, key: str) -> dict:
+    """The plotly figure (``{"data": …, "layout": …}``) of the chart drawn with ``key``."""
+    import json
+
+    for element in at.get("plotly_chart"):
+        if element.proto.id.endswith(key):
+            return json.loads(element.proto.spec)
+    raise KeyError(f"no plotly chart with key {key!r}")
+
+
+def chart_index(at, key: str) -> int:
+    """The position of the chart drawn with ``key`` among the page's plotly charts."""
+    for index, element in enumerate(at.get("plotly_chart")):
+        if element.proto.id.endswith(key):
+            return index
+    raise KeyError(f"no plotly chart with key {key!r}")
+
+
+def grid_values(at, key: str):
+    """The numbers a ``ui.explain_figures.number_grid`` chart prints, as float64 ``H×W``
+    (blank cells are NaN)."""
+    import base64
+
+    import numpy as np
+
+    z = chart(at, key)["data"][0]["z"]
+    if isinstance(z, dict):  # plotly sends arrays base64-encoded, with a "rows, cols" shape
+        array = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"])
+        shape = tuple(int(v) for v in str(z.get("shape", array.size)).split(","))
+        return array.reshape(shape).astype(np.float64)
+    return np.array(z, dtype=np.float64)
+
+
+def framed_cells(at, key: str, width: float = 3) -> list[tuple[int, int]]:
+    """``(row, col)`` of the cells a ``number_grid`` chart frames with lines of ``width``."""
+    cells = []
+    for shape in chart(at, key)["layout"].get("shapes", []):
+        if shape.get("type") == "rect" and shape["line"].get("width") == width:
+            cells.append((round(shape["y0"] + 0.5), round(shape["x0"] + 0.5)))
+    return cells
