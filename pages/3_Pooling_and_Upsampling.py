@@ -4,8 +4,8 @@ import numpy as np
 import streamlit as st
 
 import filters
-from filters.export import pool_snippets, transposed_snippets
 from filters.explain import down_and_up
+from filters.export import pool_snippets, transposed_snippets
 from filters.pooling import unravel_pool_indices
 from filters.regions import centre_crop
 from filters.upsampling import bilinear_kernel, bilinear_padding
