@@ -71,3 +71,15 @@ def framed_cells(at, key: str, width: float = 3) -> list[tuple[int, int]]:
         if shape.get("type") == "rect" and shape["line"].get("width") == width:
             cells.append((round(shape["y0"] + 0.5), round(shape["x0"] + 0.5)))
     return cells
+
+
+def explain_step(at) -> dict:
+    """What the "How convolution works" page shows of the current step: its ``index`` (from the
+    framed output cell), the ``value`` of the sum line, the ``products`` grid (channel 0) and the
+    ``partial`` output filled so far (NaN where not reached)."""
+    partial = grid_values(at, "explain_out")
+    (row, col), = framed_cells(at, "explain_out", width=4)
+    line = next(m.value for m in at.markdown if "= **" in m.value)
+    return {"index": row * partial.shape[1] + col, "out": (row, col),
+            "value": float(line.rsplit("**", 2)[1]), "products": grid_values(at, "explain_p_0"),
+            "partial": partial}

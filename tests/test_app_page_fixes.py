@@ -10,6 +10,7 @@ import pytest
 import filters
 from filters.kernels import gaussian_kernel
 from tests.conftest import open_page, png_bytes, upload
+from tests.rendered import explain_step
 
 EXPLAIN = "pages/4_How_convolution_works.py"
 LEARN = "pages/5_Learn_a_kernel.py"
@@ -46,8 +47,9 @@ def test_explain_page_single_window_position_shows_the_step_without_a_slider(wid
     at.number_input(key=widget).set_value(value).run()
     assert not at.exception, at.exception
     assert not at.error, _errors(at)
-    current = at.session_state["explain_current"]
-    assert np.array(current["output"]).shape == (1, 1) and current["index"] == 0
+    current = explain_step(at)
+    assert current["partial"].shape == (1, 1) and current["index"] == 0
+    assert not np.isnan(current["partial"]).any()  # the one step fills the whole output
     assert not _has_widget(at, "slider", "explain_step")
     assert any("Only one window position" in c.value for c in at.caption)
     assert at.number_input(key=widget).value == value  # the choice is kept
@@ -59,12 +61,12 @@ def test_explain_page_play_and_the_step_slider_do_not_fight():
     at = open_page(EXPLAIN)
     at.toggle(key="explain_play").set_value(True).run()
     assert not at.exception, at.exception
-    assert at.session_state["explain_current"]["index"] == 1  # Play advanced one step
+    assert explain_step(at)["index"] == 1  # Play advanced one step
     at.toggle(key="explain_play").set_value(False).run()
     at.slider(key="explain_step").set_value(5).run()
-    assert not at.exception and at.session_state["explain_current"]["index"] == 5
+    assert not at.exception and explain_step(at)["index"] == 5
     at.button(key="explain_next").click().run()
-    assert at.session_state["explain_current"]["index"] == 6
+    assert explain_step(at)["index"] == 6
     assert at.slider(key="explain_step").value == 6
 
 

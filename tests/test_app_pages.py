@@ -11,35 +11,44 @@ import numpy as np
 
 import filters
 from tests.conftest import open_page, png_bytes
+from tests.references import torch_conv2d
+from tests.rendered import explain_step, grid_values
 
 
 def test_explain_page_steps_through_seed000_to_the_notes_output():
     from tests.test_study_notes import SEED0_OUTPUT
 
     at = open_page("pages/4_How_convolution_works.py")
-    current = at.session_state["explain_current"]
-    assert current["output"] == SEED0_OUTPUT
+    current = explain_step(at)
     assert current["index"] == 0 and current["value"] == -3.0
-    assert current["products"] == [[1, 0, -3], [0, 0, -2], [2, 0, -1]]
+    assert current["products"].tolist() == [[1, 0, -3], [0, 0, -2], [2, 0, -1]]
+    assert np.isnan(current["partial"]).sum() == 8  # only the first output pixel so far
     values = [current["value"]]
-    for _ in range(8):
+    for step in range(1, 9):
         at.button(key="explain_next").click().run()
-        values.append(at.session_state["explain_current"]["value"])
+        current = explain_step(at)
+        assert current["index"] == step
+        values.append(current["value"])
     assert values == [v for row in SEED0_OUTPUT for v in row]
+    assert current["partial"].tolist() == SEED0_OUTPUT  # the last step fills the whole output
     at.button(key="explain_next").click().run()  # wraps around
-    assert at.session_state["explain_current"]["index"] == 0
+    assert explain_step(at)["index"] == 0
 
 
 def test_explain_page_multichannel_sums_slices_plus_bias():
     at = open_page("pages/4_How_convolution_works.py")
     at.radio(key="explain_data").set_value("channels").run()
-    assert at.session_state["explain_current"]["output"] == [[57.0, 73.0], [105.0, 121.0]]
+    for _ in range(3):
+        at.button(key="explain_next").click().run()
+    assert explain_step(at)["partial"].tolist() == [[57.0, 73.0], [105.0, 121.0]]
+    assert explain_step(at)["value"] == 121.0  # 2 slices summed, plus the bias 1
 
 
 def test_explain_page_flip_rotates_the_kernel_and_patch_mode_runs():
     at = open_page("pages/4_How_convolution_works.py")
     at.toggle(key="explain_flip").set_value(True).run()
-    assert at.session_state["explain_current"]["output"][0][0] == 3.0
+    assert explain_step(at)["value"] == 3.0
+    assert grid_values(at, "explain_k_0").tolist() == [[-1, 0, 1]] * 3  # rotated by 180°
     at.radio(key="explain_data").set_value("patch").run()
     assert not at.exception and not at.error
 
@@ -49,7 +58,7 @@ def test_solver_presets_give_the_notes_numbers():
     expected = {"s000": 3, "down": 16, "up": 32, "five": 5, "six": 6, "dilated": 5, "lenet": 28}
     for name, size in expected.items():
         at.button(key=f"preset_{name}").click().run()
-        assert at.session_state["solver_out"] == size, name
+        assert at.latex[1].value.strip("$\n").endswith(f"= {size}"), (name, at.latex[1].value)
     at.button(key="preset_up").click().run()
     at.number_input(key="solver_op").set_value(2).run()  # output_padding = stride: refused
     assert any("output_padding (2) must be smaller" in e.value for e in at.error)
@@ -109,10 +118,26 @@ def test_learn_page_mismatched_after_image_is_a_message(gradient_rgb):
 
 
 def test_explain_page_transposed_conv_is_zero_insertion_padding_and_flipped_conv():
+    import torch
+    import torch.nn.functional as F
+
     at = open_page("pages/4_How_convolution_works.py")
-    assert at.session_state["tconv_shape"] == (5, 5) and at.session_state["tconv_check"]
-    at.number_input(key="tconv_op").set_value(1).run()
-    assert at.session_state["tconv_shape"] == (6, 6) and at.session_state["tconv_check"]
+    x = torch.arange(1.0, 10.0, dtype=torch.float64).reshape(1, 1, 3, 3)
+    sobel_x = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+    for name, output_padding, size in (("box_blur", 0, 5), ("box_blur", 1, 6),
+                                       ("sobel_x", 1, 6)):
+        at.selectbox(key="tconv_kernel").select(name).run()
+        at.number_input(key="tconv_op").set_value(output_padding).run()
+        kernel = grid_values(at, "tconv_kernel_fig")[::-1, ::-1].copy()  # shown rotated
+        np.testing.assert_array_equal(kernel, np.ones((3, 3)) if name == "box_blur" else sobel_x)
+        expected = F.conv_transpose2d(x, torch.from_numpy(kernel)[None, None], stride=2,
+                                      padding=1, output_padding=output_padding)[0, 0].numpy()
+        shown = grid_values(at, "tconv_out")
+        assert shown.shape == expected.shape == (size, size)
+        np.testing.assert_allclose(shown, expected)
+        # the notes' way: the zero-inserted, padded grid shown, correlated with the rotated kernel
+        spread = grid_values(at, "tconv_spread")
+        np.testing.assert_allclose(torch_conv2d(spread, kernel[::-1, ::-1]), expected)
 
 
 def test_lenet_page_start_ticks_pause_resume_reset():
