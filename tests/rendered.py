@@ -83,3 +83,9 @@ def explain_step(at) -> dict:
     return {"index": row * partial.shape[1] + col, "out": (row, col),
             "value": float(line.rsplit("**", 2)[1]), "products": grid_values(at, "explain_p_0"),
             "partial": partial}
+
+
+def learn_steps(at) -> int:
+    """The step count of the Learn page's status line (0 when nothing was learned yet)."""
+    lines = [m.value for m in at.markdown if m.value.startswith("Step ")]
+    return int(lines[-1].split()[1]) if lines else 0

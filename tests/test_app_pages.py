@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-import filters
 from tests.conftest import open_page, png_bytes
 from tests.references import torch_conv2d
-from tests.rendered import explain_step, grid_values
+from tests.rendered import explain_step, grid_values, learn_steps
 
 
 def test_explain_page_steps_through_seed000_to_the_notes_output():
@@ -84,19 +83,20 @@ def test_learn_page_start_steps_pause_and_the_kernel_lands_in_the_library():
     at.selectbox(key="learn_hidden").select("sobel_x").run()
     at.button(key="learn_start").click().run()
     at.run()  # a fragment tick (run_every does not tick in AppTest)
-    steps = at.session_state["learn_summary"]["steps"]
+    steps = learn_steps(at)
     assert steps >= 100
     at.run()
-    assert at.session_state["learn_summary"]["steps"] > steps
+    assert learn_steps(at) > steps
     at.button(key="learn_pause").click().run()
-    paused = at.session_state["learn_summary"]["steps"]
+    paused = learn_steps(at)
+    assert any(m.value.endswith("paused") for m in at.markdown)
     at.run()
-    assert at.session_state["learn_summary"]["steps"] == paused
+    assert learn_steps(at) == paused
     at.button(key="learn_start").click().run()  # resume keeps the progress
-    assert at.session_state["learn_summary"]["steps"] > paused
+    assert learn_steps(at) > paused
     at.button(key="learn_solve").click().run()
-    learned = np.array(at.session_state["learn_summary"]["kernel"])
-    np.testing.assert_allclose(learned, filters.get_kernel("sobel_x"), atol=1e-6)
+    sobel_x = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+    np.testing.assert_allclose(grid_values(at, "learn_kernel"), sobel_x, atol=1e-6)
     at.text_input(key="learn_save_name").input("recovered sobel").run()
     at.button(key="learn_save").click().run()
     library = at.session_state["kernel_library"]
