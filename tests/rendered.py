@@ -49,19 +49,28 @@ def chart_index(at, key: str) -> int:
     raise KeyError(f"no plotly chart with key {key!r}")
 
 
-def grid_values(at, key: str):
-    """The numbers a ``ui.explain_figures.number_grid`` chart prints, as float64 ``H×W``
-    (blank cells are NaN)."""
+def decoded(value):
+    """A plotly array as numpy float64 (plotly sends arrays base64-encoded with a shape)."""
     import base64
 
     import numpy as np
 
-    z = chart(at, key)["data"][0]["z"]
-    if isinstance(z, dict):  # plotly sends arrays base64-encoded, with a "rows, cols" shape
-        array = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"])
-        shape = tuple(int(v) for v in str(z.get("shape", array.size)).split(","))
+    if isinstance(value, dict) and "bdata" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = tuple(int(v) for v in str(value.get("shape", array.size)).split(","))
         return array.reshape(shape).astype(np.float64)
-    return np.array(z, dtype=np.float64)
+    return np.array(value, dtype=np.float64)
+
+
+def grid_values(at, key: str):
+    """The numbers a heatmap chart (``number_grid``, ``kernel_heatmap``, ``px.imshow``) shows,
+    as float64 ``H×W`` (blank cells are NaN)."""
+    return decoded(chart(at, key)["data"][0]["z"])
+
+
+def trace_y(at, key: str, trace: int = 0):
+    """The ``y`` values of one trace of the chart drawn with ``key``, float64."""
+    return decoded(chart(at, key)["data"][trace]["y"])
 
 
 def framed_cells(at, key: str, width: float = 3) -> list[tuple[int, int]]:
@@ -89,3 +98,9 @@ def learn_steps(at) -> int:
     """The step count of the Learn page's status line (0 when nothing was learned yet)."""
     lines = [m.value for m in at.markdown if m.value.startswith("Step ")]
     return int(lines[-1].split()[1]) if lines else 0
+
+
+def lenet_steps(at) -> int:
+    """The step count of the Train LeNet status line (0 before the first minibatch)."""
+    lines = [m.value for m in at.markdown if m.value.startswith("Epoch ")]
+    return int(lines[-1].split(" · ")[1].split()[1]) if lines else 0

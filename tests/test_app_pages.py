@@ -8,10 +8,19 @@ test_app_filter.py, test_app_padding.py, test_app_pooling.py).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+from sklearn.metrics import confusion_matrix as sklearn_confusion_matrix
 
 from tests.conftest import open_page, png_bytes
 from tests.references import torch_conv2d
-from tests.rendered import explain_step, grid_values, learn_steps
+from tests.rendered import (
+    explain_step,
+    grid_values,
+    image_captions,
+    learn_steps,
+    lenet_steps,
+    trace_y,
+)
 
 
 def test_explain_page_steps_through_seed000_to_the_notes_output():
@@ -140,25 +149,53 @@ def test_explain_page_transposed_conv_is_zero_insertion_padding_and_flipped_conv
         np.testing.assert_allclose(torch_conv2d(spread, kernel[::-1, ::-1]), expected)
 
 
+def lenet_losses(at) -> int:
+    """How many minibatch losses the loss chart draws (its raw trace)."""
+    return len(trace_y(at, "lenet_loss", 0))
+
+
 def test_lenet_page_start_ticks_pause_resume_reset():
+    from filters.lenet import predict
+
     at = open_page("pages/6_Train_LeNet.py")
     at.button(key="lenet_start").click().run()
-    first = at.session_state["lenet_summary"]["losses"]
-    assert first > 0
+    first = lenet_losses(at)
+    assert first > 0 and lenet_steps(at) == first
+    raw, smooth = trace_y(at, "lenet_loss", 0), trace_y(at, "lenet_loss", 1)
+    np.testing.assert_allclose(  # the smoothed curve: pandas' EMA without debiasing
+        smooth, pd.Series(raw).ewm(alpha=0.1, adjust=False).mean().to_numpy())
     at.run()  # a fragment tick
     at.run()
-    grown = at.session_state["lenet_summary"]["losses"]
+    grown = lenet_losses(at)
     assert grown > first
     at.button(key="lenet_pause").click().run()
-    paused = at.session_state["lenet_summary"]["losses"]
+    paused = lenet_losses(at)
     at.run()
-    assert at.session_state["lenet_summary"]["losses"] == paused
-    assert at.session_state["lenet_confusion_total"] == 360  # the digits test set
-    assert at.session_state["lenet_maps"]["conv2"] == (16, 10, 10)
+    assert lenet_losses(at) == paused == lenet_steps(at)
+    confusion = grid_values(at, "lenet_confusion")
+    assert confusion.sum() == 360  # the digits test set
+    trainer = at.session_state["lenet_run"]["trainer"]
+    labels, _ = predict(trainer.model, trainer.dataset.test_x)
+    np.testing.assert_array_equal(confusion, sklearn_confusion_matrix(
+        trainer.dataset.test_y, labels, labels=range(len(trainer.dataset.classes))))
+    # the most confident mistakes, with their captions, as the library's own ranking gives them
+    probabilities = predict(trainer.model, trainer.dataset.test_x)[1]
+    wrong = np.flatnonzero(labels != trainer.dataset.test_y)
+    worst = wrong[np.argsort(-probabilities[wrong, labels[wrong]], kind="stable")][:8]
+    classes = trainer.dataset.classes
+    expected = [f"{classes[labels[i]]} ({probabilities[i, labels[i]]:.0%}), truly "
+                f"{classes[trainer.dataset.test_y[i]]}" for i in worst]
+    expected = [expected[slot] for column in range(4)  # four columns, filled row by row
+                for slot in range(column, len(expected), 4)]
+    captions = image_captions(at)
+    assert captions[:len(expected)] == expected
+    assert captions[len(expected)].startswith("Prediction: ")
+    assert captions[len(expected) + 1:] == [""] * (6 + 16)  # conv1's six maps, conv2's sixteen
     at.button(key="lenet_start").click().run()  # resume continues from where it was
-    assert at.session_state["lenet_summary"]["losses"] > paused
+    assert lenet_losses(at) > paused
     at.button(key="lenet_reset").click().run()
     assert at.session_state["lenet_run"] is None
+    assert not any(m.value.startswith("Epoch ") for m in at.markdown)
     assert not at.exception
 
 
@@ -167,10 +204,10 @@ def test_two_sessions_training_at_once_do_not_share_state():
     one.button(key="lenet_start").click().run()
     one.run()
     two.run()
-    assert one.session_state["lenet_summary"]["steps"] > 0
+    assert lenet_steps(one) > 0
     assert "lenet_run" not in two.session_state or two.session_state["lenet_run"] is None
+    assert lenet_steps(two) == 0
     two.button(key="lenet_start").click().run()
     assert two.session_state["lenet_run"]["trainer"] is not one.session_state["lenet_run"][
         "trainer"]
-    assert two.session_state["lenet_summary"]["steps"] < one.session_state["lenet_summary"][
-        "steps"]
+    assert 0 < lenet_steps(two) < lenet_steps(one)
