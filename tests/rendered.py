@@ -104,3 +104,16 @@ def lenet_steps(at) -> int:
     """The step count of the Train LeNet status line (0 before the first minibatch)."""
     lines = [m.value for m in at.markdown if m.value.startswith("Epoch ")]
     return int(lines[-1].split(" · ")[1].split()[1]) if lines else 0
+
+
+def rf_table(at, column: int) -> list[int]:
+    """One column of the Receptive fields table (1: output size, 3: receptive field, 5:
+    parameters), by position so it reads the same in every language."""
+    return [int(v) for v in at.dataframe[0].value.iloc[:, column]]
+
+
+def rf_window(at) -> tuple[int, int, int, int]:
+    """``(top, left, bottom, right)`` of the input window the Receptive fields page states."""
+    line = next(m.value for m in at.markdown if " sees input rows " in m.value)
+    rows, cols = re.findall(r"(-?\d+)…(-?\d+)", line)
+    return int(rows[0]), int(cols[0]), int(rows[1]), int(cols[1])

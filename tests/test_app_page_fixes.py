@@ -10,7 +10,7 @@ import pytest
 import filters
 from filters.kernels import gaussian_kernel
 from tests.conftest import open_page, png_bytes, upload
-from tests.rendered import explain_step, grid_values, learn_steps
+from tests.rendered import explain_step, grid_values, learn_steps, rf_table
 
 EXPLAIN = "pages/4_How_convolution_works.py"
 LEARN = "pages/5_Learn_a_kernel.py"
@@ -173,11 +173,12 @@ def test_receptive_field_presets_are_translated_and_keep_their_values():
     at.radio(key="lang").set_value("en").run()
     assert "three 3×3" in at.selectbox(key="rf_preset").options
     at.selectbox(key="rf_preset").select("three 3×3").run()
-    assert not at.exception and at.session_state["rf_stats"][-1][1] == 7
+    assert not at.exception and rf_table(at, 3)[-1] == 7
     at.radio(key="lang").set_value("zh").run()
     assert not at.exception, at.exception
     assert at.session_state["rf_preset"] == "three 3×3"
-    assert at.session_state["rf_stats"][-1][1] == 7
+    assert rf_table(at, 3)[-1] == 7
+    assert at.dataframe[0].value.columns[3] == "感受野"  # the table in Chinese
 
 
 # --- 4. Tiny images and the largest settings on the three pages -----------------------------

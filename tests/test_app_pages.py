@@ -19,6 +19,8 @@ from tests.rendered import (
     image_captions,
     learn_steps,
     lenet_steps,
+    rf_table,
+    rf_window,
     trace_y,
 )
 
@@ -75,13 +77,14 @@ def test_solver_presets_give_the_notes_numbers():
 def test_receptive_field_page_presets():
     at = open_page("pages/7_Receptive_fields.py")
     at.selectbox(key="rf_preset").select("two 3×3").run()
-    assert at.session_state["rf_stats"][-1][1] == 5
-    top, left, bottom, right = at.session_state["rf_window"]
+    assert rf_table(at, 3)[-1] == 5
+    top, left, bottom, right = rf_window(at)
     assert bottom - top + 1 == 5 and right - left + 1 == 5
+    assert any(": 5×5 pixels" in m.value for m in at.markdown)
     at.selectbox(key="rf_preset").select("three 3×3").run()
-    assert at.session_state["rf_stats"][-1][1] == 7
+    assert rf_table(at, 3)[-1] == 7
     at.selectbox(key="rf_preset").select("LeNet").run()
-    assert [s[0] for s in at.session_state["rf_stats"]] == [427, 213, 209, 104]
+    assert rf_table(at, 1) == [427, 213, 209, 104]
     at.selectbox(key="rf_preset").select("custom").run()
     at.text_input(key="rf_text").input("conv3,blur").run()
     assert not at.exception and any("Layer 2 'blur'" in e.value for e in at.error)
