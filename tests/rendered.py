@@ -117,3 +117,17 @@ def rf_window(at) -> tuple[int, int, int, int]:
     line = next(m.value for m in at.markdown if " sees input rows " in m.value)
     rows, cols = re.findall(r"(-?\d+)…(-?\d+)", line)
     return int(rows[0]), int(cols[0]), int(rows[1]), int(cols[1])
+
+
+def output_stats(at) -> dict:
+    """The Filter page's output metrics (labels min / max / mean / shape): numbers as floats, the
+    shape as a tuple of ints. The page shows four significant digits."""
+    shown = metrics(at)
+    stats = {name: float(shown[name]) for name in ("min", "max", "mean")}
+    stats["shape"] = tuple(int(v) for v in shown["shape"].split("×"))
+    return stats
+
+
+def output_shape(at) -> tuple[int, ...]:
+    """The output shape the Filter page's metrics show."""
+    return output_stats(at)["shape"]
