@@ -512,5 +512,5 @@ def zero_inserted_input(image: Any, kernel_size: int | tuple[int, int],
     if eh < 0 or ew < 0:
         raise ValueError(f"padding {(ph, pw)} is larger than kernel − 1 = {(kh - 1, kw - 1)}: the "
                          "equivalent convolution would need a negative padding.")
-    sides = (eh, eh + oh, ew, ew + ow)
-    return pad(zero_insert(image, stride), sides), sides
+    spread = pad(zero_insert(image, stride), (ew, ew + ow, eh, eh + oh))  # F.pad's order
+    return spread, (eh, eh + oh, ew, ew + ow)
