@@ -60,7 +60,7 @@ def time_filter_page(width: int, height: int, repeats: int = 5) -> dict[str, obj
     at.radio(key="filter_category").set_value("blur").run()
     at.selectbox(key="filter_kernel").select("gaussian_blur").run()  # 5×5 by default
     assert not at.exception, at.exception
-    assert at.session_state["filter_output_summary"]["shape"] == (height, width, 3)
+    assert {m.label: m.value for m in at.metric}["shape"] == f"{height}×{width}×3"
 
     times: dict[str, list[float]] = {"display": [], "bias": [], "kernel": []}
     for index in range(repeats):
@@ -73,7 +73,7 @@ def time_filter_page(width: int, height: int, repeats: int = 5) -> dict[str, obj
             lambda i=index: at.slider(key="param_gaussian_blur_sigma").set_value(
                 round(1.2 + 0.3 * i, 1)).run()))
         assert not at.exception, at.exception
-    assert at.session_state["filter_output_summary"]["shape"] == (height, width, 3)
+    assert {m.label: m.value for m in at.metric}["shape"] == f"{height}×{width}×3"
     return {
         "case": f"Filter page rerun, {width}×{height} RGB, Gaussian 5×5",
         "cached_s": statistics.median(times["display"]),

@@ -53,11 +53,11 @@ def _page() -> float:
     at.switch_page("pages/6_Train_LeNet.py").run()
     at.slider(key="lenet_per_tick").set_value(50).run()
     at.button(key="lenet_start").click().run()
-    first = at.session_state["lenet_summary"]["steps"]
+    first = at.session_state["lenet_run"]["trainer"].steps
     start = time.perf_counter()
-    while at.session_state["lenet_summary"]["steps"] - first < STEPS:
+    while at.session_state["lenet_run"]["trainer"].steps - first < STEPS:
         at.run()
-    steps = at.session_state["lenet_summary"]["steps"] - first
+    steps = at.session_state["lenet_run"]["trainer"].steps - first
     return steps * BATCH / (time.perf_counter() - start)
 
 

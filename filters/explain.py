@@ -30,6 +30,8 @@ __all__ = [
     "Solution",
     "conv_steps",
     "conv_walkthrough",
+    "down_and_up",
+    "partial_output",
     "solve_output_padding",
     "solve_padding",
     "solve_stride",
@@ -273,3 +275,59 @@ def solve_output_padding(
         True,
         f"({n}−1)·{stride} − 2·{padding} + {dilation}·({kernel_size}−1) + {needed} + 1 = {target}",
     )
+
+
+def partial_output(walk: ConvWalkthrough, index: int) -> np.ndarray:
+    """The output filled in up to step ``index`` (inclusive); the pixels not reached yet are NaN.
+
+    Args:
+        walk: from :func:`conv_walkthrough`.
+        index: a step, ``0 … len(walk.steps) - 1``.
+
+    Returns:
+        ``walk.output``'s shape, float64.
+
+    Example:
+        >>> walk = conv_walkthrough(np.arange(9.0).reshape(3, 3), np.ones((2, 2)))
+        >>> partial_output(walk, 1).tolist()
+        [[8.0, 12.0], [nan, nan]]
+    """
+    from ._validation import to_pair
+
+    if not isinstance(walk, ConvWalkthrough):
+        raise TypeError(f"walk must be a ConvWalkthrough; got {type(walk).__name__}.")
+    index = to_pair(index, "index", minimum=-(2**62))[0]
+    if not 0 <= index < len(walk.steps):
+        raise ValueError(f"index must be in 0…{len(walk.steps) - 1}; got {index}.")
+    partial = np.full(walk.output.shape, np.nan)
+    for done in walk.steps[: index + 1]:
+        partial[done.out_row, done.out_col] = done.value
+    return partial
+
+
+def down_and_up(image: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The notes' round trip 32 → 16 → 31 or 32 (down by a strided blur, up by a tent kernel).
+
+    A 3×3 box blur with stride 2 (padding 1) halves the image, and a
+    transposed convolution with the tent kernel ``[1 2 1]ᵀ[1 2 1]/4`` (stride 2, padding 1)
+    brings it back, one pixel short unless ``output_padding=1``: 32 → 16 → 31 or 32.
+
+    Args:
+        image: ``H×W`` (e.g. a 32×32 crop).
+
+    Returns:
+        ``(down, short, up)``: the downsampled image, the transposed convolution without and
+        with ``output_padding=1``.
+
+    Example:
+        >>> tuple(a.shape[0] for a in down_and_up(np.zeros((32, 32))))
+        (16, 31, 32)
+    """
+    from .kernels import get_kernel
+    from .upsampling import conv_transpose2d
+
+    tent = np.outer([1.0, 2.0, 1.0], [1.0, 2.0, 1.0]) / 4.0
+    down = conv2d(image, get_kernel("box_blur", size=3), stride=2, padding=1)
+    short = conv_transpose2d(down, tent, stride=2, padding=1)
+    up = conv_transpose2d(down, tent, stride=2, padding=1, output_padding=1)
+    return down, short, up

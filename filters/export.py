@@ -21,7 +21,8 @@ from ._validation import check_choice, to_pair
 from .conv import plan_conv
 from .padding import NUMPY_MODES, PADDING_MODES, padding_sides
 
-__all__ = ["LIBRARIES", "conv_snippets", "pad_snippets", "pool_snippets", "transposed_snippets"]
+__all__ = ["LIBRARIES", "conv_snippets", "npy_bytes", "pad_snippets", "pool_snippets",
+           "transposed_snippets"]
 
 LIBRARIES: tuple[str, ...] = ("filters", "pytorch", "scipy", "opencv")
 
@@ -477,3 +478,30 @@ def _torch_prologue_any() -> str:
 
 def _torch_epilogue_any() -> str:
     return "out = y[0, 0].numpy() if image.ndim == 2 else y[0].permute(1, 2, 0).numpy()\n"
+
+
+def npy_bytes(array: Any, dtype: Any = None) -> bytes:
+    """``array`` as the bytes of a ``.npy`` file (``np.save`` into memory).
+
+    E.g. the ``input.npy`` that the snippets read.
+
+    Args:
+        array: any real array.
+        dtype: convert first (e.g. ``np.float32``); ``None`` keeps the array's own dtype.
+
+    Returns:
+        The file's bytes; ``np.load(io.BytesIO(...))`` gives the array back.
+
+    Example:
+        >>> import io
+        >>> np.load(io.BytesIO(npy_bytes(np.eye(2), np.float32))).dtype
+        dtype('float32')
+    """
+    import io
+
+    values = np.asarray(array)
+    if values.dtype.kind not in "biuf":
+        raise TypeError(f"array must hold real numbers; got dtype {values.dtype}.")
+    buffer = io.BytesIO()
+    np.save(buffer, values if dtype is None else values.astype(dtype), allow_pickle=False)
+    return buffer.getvalue()

@@ -24,7 +24,7 @@ from ._validation import check_choice
 from .datasets import Dataset
 
 __all__ = ["MEAN", "STD", "LeNet", "Trainer", "TrainingDiverged", "feature_maps",
-           "first_layer_kernels", "predict"]
+           "first_layer_kernels", "model_zip", "predict", "to_digit"]
 
 #: Normalisation applied to ``uint8 / 255`` images (MNIST's mean and standard deviation).
 MEAN, STD = 0.1307, 0.3081
@@ -289,3 +289,52 @@ def feature_maps(model: Any, image: np.ndarray) -> dict[str, np.ndarray]:
 def first_layer_kernels(model: Any) -> np.ndarray:
     """The six 5×5 kernels of conv1 as a ``6×5×5`` float64 array."""
     return model[0].weight.detach().numpy()[:, 0].astype(np.float64)
+
+
+def to_digit(image: np.ndarray) -> np.ndarray:
+    """Any picture as LeNet's input: grey, resized (bilinear) to ``28×28``, ``uint8`` 0…255.
+
+    Args:
+        image: ``H×W`` or ``H×W×C`` with values in 0…1 (the app's working image).
+
+    Returns:
+        ``uint8 28×28`` (values rounded and clipped to 0…255), for :func:`predict` and
+        :func:`feature_maps`.
+
+    Example:
+        >>> to_digit(np.ones((100, 80, 3), dtype=np.float32)).max()
+        np.uint8(255)
+    """
+    from .image_io import to_grey
+    from .upsampling import upsample
+
+    small = upsample(to_grey(image), size=(28, 28), mode="bilinear")
+    return np.clip(np.round(small * 255), 0, 255).astype(np.uint8)
+
+
+def model_zip(trainer: Trainer) -> bytes:
+    """The trainer saved by :meth:`Trainer.save` as the bytes of one zip archive.
+
+    The archive holds ``lenet.safetensors`` and its ``lenet.safetensors.json``, for a download.
+
+    Example:
+        >>> import io, zipfile
+        >>> from filters.datasets import load_dataset
+        >>> trainer = Trainer(LeNet(seed=0), load_dataset("digits"), seed=0)
+        >>> sorted(zipfile.ZipFile(io.BytesIO(model_zip(trainer))).namelist())
+        ['lenet.safetensors', 'lenet.safetensors.json']
+    """
+    import io
+    import tempfile
+    import zipfile
+
+    if not isinstance(trainer, Trainer):
+        raise TypeError(f"trainer must be a filters.lenet.Trainer; got {type(trainer).__name__}.")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "lenet.safetensors"
+        trainer.save(path)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.write(path, path.name)
+            archive.write(str(path) + ".json", path.name + ".json")
+        return buffer.getvalue()

@@ -31,6 +31,7 @@ __all__ = [
     "transposed_padding",
     "upsample",
     "zero_insert",
+    "zero_inserted_input",
 ]
 
 UPSAMPLE_MODES: tuple[str, ...] = ("nearest", "bilinear", "bicubic")
@@ -469,3 +470,47 @@ def _taps(n_in: int, n_out: int, scale: float, mode: str, align_corners: bool
     ]
     indices = [np.clip(base + offset, 0, n_in - 1) for offset in (-1, 0, 1, 2)]
     return np.stack(indices, axis=1), np.stack(weights, axis=1)
+
+
+def zero_inserted_input(image: Any, kernel_size: int | tuple[int, int],
+                        stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
+                        output_padding: int | tuple[int, int] = 0
+                        ) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """The input of the notes' equivalent convolution: zero-inserted, then padded.
+
+    The input gets ``stride − 1`` zeros
+    between pixels, then ``k − 1 − p`` padding on each side (plus ``output_padding`` at the bottom
+    and the right). A plain correlation of it with the kernel rotated by 180° (padding 0, stride
+    1) is :func:`conv_transpose2d`'s output.
+
+    Args:
+        image: ``H×W`` or ``H×W×C``.
+        kernel_size: ``k`` or ``(kh, kw)``.
+        stride: as for :func:`conv_transpose2d`.
+        padding: as for :func:`conv_transpose2d` (at most ``k − 1``).
+        output_padding: as for :func:`conv_transpose2d` (dilation is 1).
+
+    Returns:
+        ``(spread, (top, bottom, left, right))``: the zero-inserted, padded input (float32;
+        float64 stays float64) and the padding added.
+
+    Raises:
+        ValueError: ``padding`` larger than ``k − 1`` (the equivalent convolution would need a
+        negative padding: crop :func:`conv_transpose2d`'s output instead).
+
+    Example:
+        >>> spread, sides = zero_inserted_input(np.ones((3, 3)), 3, stride=2, padding=1)
+        >>> spread.shape, sides
+        ((7, 7), (1, 1, 1, 1))
+    """
+    from .padding import pad
+
+    kh, kw = to_pair(kernel_size, "kernel_size", minimum=1)
+    ph, pw = to_pair(padding, "padding")
+    oh, ow = to_pair(output_padding, "output_padding")
+    eh, ew = transposed_padding((kh, kw), (ph, pw), (1, 1))
+    if eh < 0 or ew < 0:
+        raise ValueError(f"padding {(ph, pw)} is larger than kernel − 1 = {(kh - 1, kw - 1)}: the "
+                         "equivalent convolution would need a negative padding.")
+    spread = pad(zero_insert(image, stride), (ew, ew + ow, eh, eh + oh))  # F.pad's order
+    return spread, (eh, eh + oh, ew, ew + ow)

@@ -1,6 +1,5 @@
 """Filter: apply a catalogue, typed, saved or channel-mixing kernel with every conv2d setting."""
 
-import io
 import json
 import time
 
@@ -8,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 import filters
-from filters.export import conv_snippets
+from filters.export import conv_snippets, npy_bytes
 from ui.common import guard, page_setup
 from ui.controls import (
     conv_settings_panel,
@@ -20,6 +19,7 @@ from ui.controls import (
 from ui.i18n import t
 from ui.image_source import display_pixels, show_image, show_pixels, working_image
 from ui.kernel_editor import kernel_digest, kernel_picker
+from ui.snippets import code_tabs, input_download
 from ui.state import LibraryKernel, kernels_to_json
 
 page_setup("filter.title")
@@ -51,13 +51,6 @@ def conv_view(token: str, digest: str, settings: str, normalize: str, channel: i
     pixels, scale = display_pixels(shown, normalize)
     return {"pixels": pixels, "scale": scale, "shape": tuple(out.shape), "ms": milliseconds,
             "summary": output_summary(out)}
-
-
-def npy_bytes(array: np.ndarray) -> bytes:
-    """``np.save`` into memory (called only when the download button is clicked)."""
-    buffer = io.BytesIO()
-    np.save(buffer, array)
-    return buffer.getvalue()
 
 
 kernel_column, settings_column = st.columns(2, gap="large")
@@ -119,7 +112,6 @@ def output_png() -> bytes:
 
 if view is not None and choice is not None:
     value_metrics(view["summary"], view["ms"], settings.backend)
-    st.session_state["filter_output_summary"] = view["summary"]
     buttons = st.columns(4)
     # Downloads are prepared on click (deferred), so a rerun does not encode them.
     buttons[0].download_button(
@@ -146,16 +138,10 @@ if view is not None and choice is not None:
     if not choice.is_full:
         with st.expander(t("common.code")):
             st.caption(t("common.code_help"))
-            st.download_button(t("common.download_input"), lambda: npy_bytes(image),
-                               "input.npy", key="dl_input")
+            input_download(image, key="dl_input")
             snippets = guard(conv_snippets, choice.values, channels=channels,
                              stride=settings.stride, padding=settings.padding,
                              padding_mode=settings.padding_mode,
                              dilation=settings.dilation, bias=settings.bias,
                              flip=settings.flip, image_shape=image.shape) or {}
-            for tab, (library, code) in zip(st.tabs(list(snippets)) if snippets else [],
-                                            snippets.items(), strict=True):
-                with tab:
-                    st.code(code, language="python")
-                    st.download_button(t("common.download_snippet", name=library), code,
-                                       f"{library}_snippet.py", key=f"dl_code_{library}")
+            code_tabs(snippets)

@@ -6,11 +6,13 @@ import streamlit as st
 
 import filters
 from filters.export import pad_snippets
+from filters.regions import CORNERS, border_profile, busiest_corner, corner_slices
 from ui.common import guard, page_setup
 from ui.controls import padding_names_table
 from ui.figures import line_chart, number_table
 from ui.i18n import option_format, t
 from ui.image_source import show_image, working_image, zoomed
+from ui.snippets import code_tabs
 
 page_setup("padding.title")
 st.title(t("padding.title"))
@@ -38,28 +40,22 @@ if upper > 1:
 else:
     amount = 1
     st.caption(t("padding.tiny", h=h, w=w))
-shapes = {}
 for column, mode in zip(st.columns(4), filters.PADDING_MODES, strict=True):
     with column:
         padded = guard(padded_view, token, amount, mode, image)
         if padded is not None:
-            shapes[mode] = padded.shape
             show_image(padded, f"{t(f'mode.{mode}')} · {padded.shape[0]}×{padded.shape[1]}")
             st.caption(t(f"padding.what.{mode}"))
-st.session_state["padding_shapes"] = shapes
 
 # --- the notes' 4×4 matrix -------------------------------------------------------------------
 st.subheader(t("padding.notes"))
 st.caption(t("padding.notes_caption"))
 matrix = filters.load_sample("notes_matrix_4x4")
-grids: dict[str, list[list[int]]] = {}
 for column, mode in zip(st.columns(4), filters.PADDING_MODES, strict=True):
-    grid = filters.pad(matrix, 1, mode)
-    grids[mode] = np.asarray(grid).astype(int).tolist()
     with column:
         st.markdown(f"**{t(f'mode.{mode}')}**")
-        st.table(number_table(grid, padding=(1, 1, 1, 1)), hide_index=True, hide_header=True)
-st.session_state["padding_grids"] = grids
+        st.table(number_table(filters.pad(matrix, 1, mode), padding=(1, 1, 1, 1)),
+                 hide_index=True, hide_header=True)
 
 with st.expander(t("padding.table"), expanded=False):
     st.caption(t("padding.table_caption"))
@@ -73,35 +69,22 @@ choice = a.radio(t("padding.border_kernel"), ["blur", "edge"], key="pad_border_k
                  horizontal=True, format_func=option_format("padding.border."))
 kernel = (filters.get_kernel("box_blur", size=15) if choice == "blur"
           else filters.get_kernel("sobel_x"))
-grey = image if image.ndim == 2 else filters.to_grey(image)
-# The corner with the most detail shows the border effect best.
-size = min(h, w, 96)
-top_rows, bottom_rows = slice(0, size), slice(h - size, h)
-left_cols, right_cols = slice(0, size), slice(w - size, w)
-corners = {"tl": (top_rows, left_cols), "tr": (top_rows, right_cols),
-           "bl": (bottom_rows, left_cols), "br": (bottom_rows, right_cols)}
-best = max(corners, key=lambda c: float(grey[corners[c]].std()))
-corner = b.radio(t("padding.corner"), list(corners), index=list(corners).index(best),
-                 key="pad_corner", horizontal=True, format_func=option_format("padding.corner."))
-rows_slice, cols_slice = corners[corner]
-crop = grey[rows_slice, cols_slice]
-zoom = min(32, crop.shape[0], crop.shape[1])
-zoom_rows = slice(0, zoom) if corner[0] == "t" else slice(crop.shape[0] - zoom, crop.shape[0])
-zoom_cols = slice(0, zoom) if corner[1] == "l" else slice(crop.shape[1] - zoom, crop.shape[1])
-edge_row = 0 if corner[0] == "t" else -1
-profiles, border_outputs = {}, {}
-columns = st.columns(4)
-for column, mode in zip(columns, filters.PADDING_MODES, strict=True):
+grey = filters.to_grey(image)
+size = min(h, w, 96)  # the corner with the most detail shows the border effect best
+corner = b.radio(t("padding.corner"), list(CORNERS),
+                 index=CORNERS.index(busiest_corner(grey, size)), key="pad_corner",
+                 horizontal=True, format_func=option_format("padding.corner."))
+crop = grey[corner_slices(grey.shape, corner, size)]
+zoom = corner_slices(crop.shape, corner, 32)
+profiles = {}
+for column, mode in zip(st.columns(4), filters.PADDING_MODES, strict=True):
     out = guard(filters.conv2d, crop, kernel, padding="same", padding_mode=mode)
     if out is None:
         continue
-    border = out[edge_row, :] if corner[1] == "l" else out[edge_row, ::-1]
-    profiles[t(f"mode.{mode}")] = border[:48]
-    border_outputs[mode] = out
+    profiles[t(f"mode.{mode}")] = border_profile(out, corner, 48)
     with column:
-        show_image(zoomed(out[zoom_rows, zoom_cols], 8), t(f"mode.{mode}"),
+        show_image(zoomed(out[zoom], 8), t(f"mode.{mode}"),
                    "clip" if choice == "blur" else "abs")
-st.session_state["padding_border"] = {"corner": corner, "outputs": border_outputs}
 if profiles:
     st.plotly_chart(line_chart(profiles, t("padding.profile", n=min(48, crop.shape[1])),
                                x_title=t("padding.profile_x"), y_title=t("padding.profile_y")),
@@ -111,10 +94,4 @@ with st.expander(t("common.code")):
     st.caption(t("padding.code_help"))
     mode = st.selectbox(t("common.padding_mode"), list(filters.PADDING_MODES),
                         key="pad_code_mode", format_func=option_format("mode."))
-    snippets = pad_snippets(amount, mode)
-    for tab, (library, code) in zip(st.tabs(list(snippets)), snippets.items(), strict=True):
-        with tab:
-            st.code(code, language="python")
-            st.download_button(t("common.download_snippet", name=library), code,
-                               f"pad_{library}_snippet.py", "text/x-python",
-                               key=f"pad_dl_code_{library}")
+    code_tabs(pad_snippets(amount, mode), key_prefix="pad_", file_prefix="pad_")

@@ -1,26 +1,27 @@
 """Pooling & upsampling: pool2d, interpolation next to transposed convolution, and its artefacts."""
 
-import io
-
 import numpy as np
 import streamlit as st
 
 import filters
+from filters.explain import down_and_up
 from filters.export import pool_snippets, transposed_snippets
 from filters.pooling import unravel_pool_indices
+from filters.regions import centre_crop
 from filters.upsampling import bilinear_kernel, bilinear_padding
 from ui.common import guard, page_setup
 from ui.explain_figures import number_grid
 from ui.i18n import option_format, t
-from ui.image_source import centre_crop, show_image, working_image, zoom_to
+from ui.image_source import show_image, working_image, zoom_to
 from ui.kernel_editor import kernel_text_editor, show_kernel
+from ui.snippets import code_tabs, input_download
 
 page_setup("pool.title")
 st.title(t("pool.title"))
 st.caption(t("pool.caption"))
 
 image, token = working_image()
-grey = image if image.ndim == 2 else filters.to_grey(image)
+grey = filters.to_grey(image)
 h, w = image.shape[:2]
 
 
@@ -30,13 +31,6 @@ def pooled(token: str, settings: tuple, _image: np.ndarray) -> np.ndarray:
     kernel, stride, padding, mode, p, ceil, include = settings
     return filters.pool2d(_image, kernel, stride=stride, padding=padding, mode=mode, p=p,
                           ceil_mode=ceil, count_include_pad=include)
-
-
-def npy_bytes(array: np.ndarray) -> bytes:
-    """``np.save`` into memory; called only when the download button is clicked."""
-    buffer = io.BytesIO()
-    np.save(buffer, array.astype(np.float32))
-    return buffer.getvalue()
 
 
 # --- pooling -------------------------------------------------------------------------------
@@ -59,8 +53,6 @@ settings = (kernel, stride, 0 if mode == "lp" else padding, mode, float(p), bool
 result = guard(pooled, token, settings, image)
 with results:
     if result is not None:
-        st.session_state["pool_output_shape"] = result.shape
-        st.session_state["pool_output_sum"] = float(result.sum(dtype=np.float64))
         bracket = (r"\left\lceil", r"\right\rceil") if ceil else (r"\left\lfloor", r"\right\rfloor")
         pad = settings[2]
         for axis, n, out in (("H", h, result.shape[0]), ("W", w, result.shape[1])):
@@ -97,8 +89,6 @@ if patch.shape[0] >= 2 and patch.shape[1] >= 2:
     values, indices = filters.pool2d(patch, 2, return_indices=True)
     rows, cols = unravel_pool_indices(indices, patch.shape[1])
     winners = list(zip(rows.ravel().tolist(), cols.ravel().tolist(), strict=True))
-    st.session_state["pool_winners"] = winners
-    st.session_state["pool_patch"] = patch
     g1, g2 = st.columns([3, 2])
     g1.plotly_chart(number_grid(patch, title=t("pool.patch_in"), colorscale="gray",
                                 marks=winners, cell=44), key="winners_in",
@@ -109,17 +99,11 @@ if patch.shape[0] >= 2 and patch.shape[1] >= 2:
 with st.expander(t("common.code")):
     st.caption(t("pool.code_help"))
     if result is not None:  # the snippets bake in the output size: only for valid settings
-        st.download_button(t("common.download_input"), lambda: npy_bytes(image), "input.npy",
-                           key="pool_dl_input")
-        snippets = pool_snippets(kernel, stride=stride, padding=settings[2], mode=mode,
-                                 ceil_mode=bool(ceil), p=float(p),
-                                 count_include_pad=bool(include), image_shape=image.shape)
-        for tab, (library, code) in zip(st.tabs(list(snippets)), snippets.items(), strict=True):
-            with tab:
-                st.code(code, language="python")
-                st.download_button(t("common.download_snippet", name=library), code,
-                                   f"pool_{library}_snippet.py", "text/x-python",
-                                   key=f"pool_dl_code_{library}")
+        input_download(image, key="pool_dl_input")
+        code_tabs(pool_snippets(kernel, stride=stride, padding=settings[2], mode=mode,
+                                ceil_mode=bool(ceil), p=float(p),
+                                count_include_pad=bool(include), image_shape=image.shape),
+                  key_prefix="pool_", file_prefix="pool_")
 
 # --- upsampling ----------------------------------------------------------------------------
 st.divider()
@@ -168,8 +152,6 @@ if tkernel is not None and out_size is not None:
                        padding=tpadding, output_padding=toutput_padding)
     if transposed is not None:
         shown[t("pool.transposed")] = transposed
-        st.session_state["up_transposed_shape"] = transposed.shape
-        st.session_state["up_transposed_sum"] = float(transposed.sum(dtype=np.float64))
 for column, (label, picture) in zip(st.columns(len(shown)), shown.items(), strict=True):
     with column:
         show_image(zoom_to(picture, 384), f"{label} · {picture.shape[0]}×{picture.shape[1]}",
@@ -200,25 +182,15 @@ with z4:
 
 with st.expander(t("common.code")):
     if tkernel is not None:
-        snippets = transposed_snippets(tkernel, stride=tstride, padding=tpadding,
-                                       output_padding=toutput_padding)
-        for tab, (library, code) in zip(st.tabs(list(snippets)), snippets.items(), strict=True):
-            with tab:
-                st.code(code, language="python")
-                st.download_button(t("common.download_snippet", name=library), code,
-                                   f"transposed_{library}_snippet.py", "text/x-python",
-                                   key=f"up_dl_code_{library}")
+        code_tabs(transposed_snippets(tkernel, stride=tstride, padding=tpadding,
+                                      output_padding=toutput_padding),
+                  key_prefix="up_", file_prefix="transposed_")
 
 # --- the notes' round trip -----------------------------------------------------------------
 st.subheader(t("pool.round_trip"))
 x32 = centre_crop(grey, 32)
 if x32.shape == (32, 32):
-    box = filters.get_kernel("box_blur", size=3)
-    tent = filters.parse_kernel("1/4\n1 2 1\n2 4 2\n1 2 1")
-    down = filters.conv2d(x32, box, stride=2, padding=1)
-    short = filters.conv_transpose2d(down, tent, stride=2, padding=1)
-    up = filters.conv_transpose2d(down, tent, stride=2, padding=1, output_padding=1)
-    st.session_state["round_trip"] = (down.shape[0], short.shape[0], up.shape[0])
+    down, short, up = down_and_up(x32)
     st.latex(rf"\left\lfloor \frac{{32 + 2\cdot1 - 3}}{{2}} \right\rfloor + 1 = {down.shape[0]}"
              rf"\qquad ({down.shape[0]}-1)\cdot2 - 2\cdot1 + (3-1) + 0 + 1 = {short.shape[0]}"
              rf"\qquad \ldots + 1 = {up.shape[0]}")
@@ -236,7 +208,6 @@ else:
 st.subheader(t("pool.checkerboard"))
 st.caption(t("pool.checkerboard_text"))
 board = filters.conv_transpose2d(np.ones((8, 8)), np.ones((3, 3)), stride=2)
-st.session_state["checkerboard"] = sorted(set(board[2:-2, 2:-2].ravel().tolist()))
 c1, c2, c3 = st.columns([3, 2, 2])
 c1.plotly_chart(number_grid(board[:9, :9], colorscale="gray", cell=30,
                             title=t("pool.cb_flat")), key="checker_grid",

@@ -1,23 +1,23 @@
 """How convolution works: step through the sliding window, solve the size formula, take the code."""
 
-import io
-
 import numpy as np
 import streamlit as st
 
 import filters
 from filters.explain import (
     conv_walkthrough,
+    partial_output,
     solve_output_padding,
     solve_padding,
     solve_stride,
 )
 from filters.export import conv_snippets
-from filters.upsampling import transposed_padding
+from filters.upsampling import zero_inserted_input
 from ui.common import guard, page_setup
 from ui.explain_figures import number_grid
 from ui.i18n import option_format, t
 from ui.image_source import working_image
+from ui.snippets import code_tabs, input_download
 
 page_setup("explain.title")
 st.title(t("explain.title"))
@@ -37,7 +37,7 @@ with controls:
                     horizontal=True, format_func=option_format("explain.data."))
     if data == "patch":
         image, _ = working_image()
-        grey = image if image.ndim == 2 else filters.to_grey(image)
+        grey = filters.to_grey(image)
         size = st.slider(t("explain.patch_size"), 3, 9, 6, key="explain_patch_size")
         h, w = grey.shape
         a, b = st.columns(2)
@@ -116,13 +116,6 @@ if walk is not None:
             move(1)
         index = min(st.session_state.get("explain_index", 0), total - 1)
         step = walk.steps[index]
-        st.session_state["explain_current"] = {
-            "index": index, "out": (step.out_row, step.out_col), "value": step.value,
-            "products": step.products.tolist(), "output": walk.output.tolist(),
-        }
-        partial = np.full(walk.output.shape, np.nan)
-        for done in walk.steps[: index + 1]:
-            partial[done.out_row, done.out_col] = done.value
         grids = st.columns([3, 2, 2, 2])
         multi = walk.padded.ndim == 3
         with grids[0]:
@@ -145,7 +138,7 @@ if walk is not None:
                 st.plotly_chart(number_grid(plane, title=t("explain.products")),
                                 key=f"explain_p_{c}")
         with grids[3]:
-            st.plotly_chart(number_grid(partial, title=t("explain.output"),
+            st.plotly_chart(number_grid(partial_output(walk, index), title=t("explain.output"),
                                         highlight=(step.out_row, step.out_col)),
                             key="explain_out")
         terms = " + ".join(f"({v:g})" for v in np.ravel(step.products))
@@ -159,16 +152,10 @@ if walk is not None:
     if data != "channels":
         with st.expander(t("common.code")):
             st.caption(t("common.code_help"))
-            buffer = io.BytesIO()
-            np.save(buffer, x.astype(np.float32))
-            st.download_button(t("common.download_input"), buffer.getvalue(), "input.npy",
-                               key="explain_dl_input")
-            snippets = conv_snippets(kernel, channels=1, stride=int(stride),
-                                     padding=int(padding), padding_mode=mode,
-                                     dilation=int(dilation), bias=float(bias) or None, flip=flip)
-            for tab, code in zip(st.tabs(list(snippets)), snippets.values(), strict=True):
-                with tab:
-                    st.code(code, language="python")
+            input_download(x, key="explain_dl_input")
+            code_tabs(conv_snippets(kernel, channels=1, stride=int(stride), padding=int(padding),
+                                    padding_mode=mode, dilation=int(dilation),
+                                    bias=float(bias) or None, flip=flip), key_prefix=None)
 
 # --- formula solver -------------------------------------------------------------------------
 st.divider()
@@ -233,7 +220,6 @@ with forward:
             if kind == "pool" and int(p) > int(k) // 2:
                 st.warning(t("error.prefix", message=f"torch refuses pooling padding {p} > "
                                                      f"kernel/2 = {int(k) // 2}."))
-    st.session_state["solver_out"] = out
 with backward:
     st.subheader(t("explain.backwards"))
     same = guard(solve_padding, int(n), int(k), stride=1, dilation=int(d))
@@ -268,20 +254,14 @@ t_kernel = filters.get_kernel(t_kernel_name) * (9 if t_kernel_name == "box_blur"
 result = guard(filters.conv_transpose2d, small_input, t_kernel, stride=int(t_stride),
                padding=int(t_padding), output_padding=int(t_op))
 if result is not None:
-    spread = filters.zero_insert(small_input, int(t_stride))
-    extra = transposed_padding(t_kernel.shape, (int(t_padding),) * 2, (1, 1))[0]
     grids = st.columns(4)
     grids[0].plotly_chart(number_grid(small_input, title=t("common.input")), key="tconv_in")
-    if extra >= 0:
-        padded_spread = filters.pad(spread, (extra, extra + int(t_op), extra, extra + int(t_op)))
-        grids[1].plotly_chart(number_grid(padded_spread, title=t("explain.zero_inserted"),
-                                          padding=(extra, extra + int(t_op), extra,
-                                                   extra + int(t_op)), cell=30),
-                              key="tconv_spread")
-        via_conv = filters.conv2d(padded_spread, t_kernel, flip=True)
-        st.session_state["tconv_check"] = bool(np.allclose(via_conv, result))
+    spread = guard(zero_inserted_input, small_input, t_kernel.shape, stride=int(t_stride),
+                   padding=int(t_padding), output_padding=int(t_op))
+    if spread is not None:
+        grids[1].plotly_chart(number_grid(spread[0], title=t("explain.zero_inserted"),
+                                          padding=spread[1], cell=30), key="tconv_spread")
     grids[2].plotly_chart(number_grid(t_kernel[::-1, ::-1], title=t("explain.kernel_rotated")),
                           key="tconv_kernel_fig")
     grids[3].plotly_chart(number_grid(result, title=t("explain.transposed_out"), cell=34),
                           key="tconv_out")
-    st.session_state["tconv_shape"] = result.shape

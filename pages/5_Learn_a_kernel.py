@@ -7,6 +7,7 @@ import streamlit as st
 
 import filters
 from filters.learn import learn_kernel, solve_kernel
+from filters.regions import centre_crop, valid_crop
 from ui.common import guard, page_setup
 from ui.figures import kernel_heatmap, line_chart
 from ui.i18n import option_format, t
@@ -20,20 +21,11 @@ st.caption(t("learn.caption"))
 WORK_SIDE = 160
 STATE = "learn_run"  # per-session: kernel, losses, generator, running flag, error
 image, token = working_image()
-grey = image if image.ndim == 2 else filters.to_grey(image)
+grey = filters.to_grey(image)
 # Learn on a centre CROP (never a resized copy): resampling mixes neighbouring pixels and breaks
 # the relation after = before ⊛ kernel, so the kernel found would not be the image pair's.
-full_h, full_w = grey.shape
-crop_h, crop_w = min(full_h, WORK_SIDE), min(full_w, WORK_SIDE)
-crop_top, crop_left = (full_h - crop_h) // 2, (full_w - crop_w) // 2
-
-
-def centre_crop(array: np.ndarray) -> np.ndarray:
-    """The same WORK_SIDE-at-most centre crop of the input or of its after image."""
-    return array[crop_top : crop_top + crop_h, crop_left : crop_left + crop_w]
-
-
-small = centre_crop(grey)
+small = centre_crop(grey, WORK_SIDE)
+(full_h, full_w), (crop_h, crop_w) = grey.shape, small.shape
 
 left, right = st.columns([2, 3], gap="large")
 with left:
@@ -59,7 +51,7 @@ with left:
                 st.error(t("learn.size_mismatch", ah=loaded.shape[0], aw=loaded.shape[1],
                            h=grey.shape[0], w=grey.shape[1]))
             elif loaded is not None:
-                target = centre_crop(loaded)
+                target = centre_crop(loaded, WORK_SIDE)  # the same crop of the after image
     noise = st.slider(t("learn.noise"), 0.0, 0.2, 0.0, 0.01, key="learn_noise")
     default_size = true_kernel.shape[0] if true_kernel is not None else 3
     size = st.number_input(t("learn.kernel_size"), 1, 15, min(15, int(default_size)),
@@ -89,7 +81,7 @@ if target is not None and not fits_kernel:
     st.error(t("learn.too_big", k=k, h=crop_h, w=crop_w, most=min(crop_h, crop_w, 15)))
 fit_target = None
 if target is not None and fits_kernel:
-    fit_target = target[(k - 1) // 2 : crop_h - k // 2, (k - 1) // 2 : crop_w - k // 2]
+    fit_target = valid_crop(target, k)
 
 with right:
     pair = st.columns(2)
@@ -164,12 +156,6 @@ def progress() -> None:
     if run["losses"]:
         st.markdown(t("learn.status", step=len(run["losses"]), loss=run["losses"][-1],
                       state=state))
-    st.session_state["learn_summary"] = {
-        "steps": len(run["losses"]), "kernel": None if kernel is None else kernel.tolist(),
-        "crop": small.shape, "fit": None if fit_target is None else fit_target.shape,
-        "error": None if kernel is None or true_kernel is None
-        or kernel.shape != true_kernel.shape else float(np.abs(kernel - true_kernel).max()),
-    }
     charts = st.columns([3, 2])
     with charts[0]:
         if run["losses"]:

@@ -9,14 +9,10 @@ symlinks leading out are refused and nothing is created. A server operator may s
 is used read only (see :func:`filters.datasets.data_folder`).
 """
 
-import io
 import os
-import tempfile
 import time
-import zipfile
 from pathlib import Path
 
-import numpy as np
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
@@ -31,6 +27,7 @@ from filters.datasets import (
     load_image_folder,
     missing_files,
 )
+from filters.metrics import confident_mistakes, confusion_matrix, ema
 from ui.common import guard, is_installed, page_setup
 from ui.figures import kernel_heatmap
 from ui.i18n import option_format, t
@@ -51,7 +48,9 @@ from filters.lenet import (  # noqa: E402 - only once torch is known to be insta
     TrainingDiverged,
     feature_maps,
     first_layer_kernels,
+    model_zip,
     predict,
+    to_digit,
 )
 
 RUN = "lenet_run"  # per session: trainer, running flag, timing
@@ -205,14 +204,6 @@ buttons[2].button(t("lenet.reset"), key="lenet_reset", on_click=reset)
 run = st.session_state.get(RUN)
 
 
-def smooth(values: list[float], weight: float = 0.9) -> np.ndarray:
-    out, level = [], values[0]
-    for value in values:
-        level = weight * level + (1 - weight) * value
-        out.append(level)
-    return np.array(out)
-
-
 @st.fragment(run_every=0.5 if run and run.get("running") else None)
 def training_view() -> None:
     current = st.session_state.get(RUN)
@@ -234,9 +225,6 @@ def training_view() -> None:
         if trainer.steps >= total_steps:
             current["running"] = False
     history = trainer.history
-    st.session_state["lenet_summary"] = {"steps": trainer.steps, "epoch": trainer.epoch,
-                                         "losses": len(history["loss"]),
-                                         "running": bool(current.get("running"))}
     if not history["loss"]:
         return
     speed = current["images"] / max(current["seconds"], 1e-9)
@@ -249,7 +237,7 @@ def training_view() -> None:
     loss_figure = go.Figure()
     loss_figure.add_trace(go.Scatter(y=history["loss"], mode="lines", name=t("lenet.raw"),
                                      line={"width": 1}, opacity=0.4))
-    loss_figure.add_trace(go.Scatter(y=smooth(history["loss"]), mode="lines",
+    loss_figure.add_trace(go.Scatter(y=ema(history["loss"], 0.9), mode="lines",
                                      name=t("lenet.smooth")))
     loss_figure.update_layout(title=t("lenet.loss"), height=300, yaxis_type="log",
                               margin={"l": 10, "r": 10, "t": 40, "b": 10})
@@ -278,21 +266,17 @@ if run and run["trainer"].steps and not run.get("running"):
     labels, probabilities = predict(model, data.test_x)
     left, right = st.columns(2)
     with left:
-        confusion = np.zeros((len(data.classes), len(data.classes)), dtype=int)
-        np.add.at(confusion, (data.test_y, labels), 1)
-        st.session_state["lenet_confusion_total"] = int(confusion.sum())
-        figure = px.imshow(confusion, text_auto=True, x=list(data.classes),
-                           y=list(data.classes), color_continuous_scale="Blues",
+        confusion = confusion_matrix(data.test_y, labels, len(data.classes))
+        figure = px.imshow(confusion, text_auto=True, x=list(data.classes), y=list(data.classes),
+                           color_continuous_scale="Blues",
                            labels={"x": t("lenet.axis_predicted"), "y": t("lenet.axis_true")})
         figure.update_layout(title=t("lenet.confusion"), height=420,
                              coloraxis_showscale=False)
         st.plotly_chart(figure, key="lenet_confusion")
     with right:
         st.markdown(f"**{t('lenet.wrong')}**")
-        wrong = np.where(labels != data.test_y)[0]
-        worst = wrong[np.argsort(-probabilities[wrong, labels[wrong]])][:8]
         cells = st.columns(4)
-        for slot, index in enumerate(worst):
+        for slot, index in enumerate(confident_mistakes(data.test_y, labels, probabilities, 8)):
             with cells[slot % 4]:
                 st.image(data.test_x[index], width=84, caption=t(
                     "lenet.wrong_caption", pred=data.classes[labels[index]],
@@ -304,16 +288,12 @@ if run and run["trainer"].steps and not run.get("running"):
         index = st.slider(t("lenet.test_index"), 0, len(data.test_x) - 1, 0, key="lenet_index")
         digit = data.test_x[index]
     else:
-        image, _ = working_image()
-        grey = image if image.ndim == 2 else filters.to_grey(image)
-        small = filters.upsample(grey, size=(28, 28), mode="bilinear")
-        digit = np.clip(np.round(small * 255), 0, 255).astype(np.uint8)
+        digit = to_digit(working_image()[0])
     label, probability = predict(model, digit)
     st.image(digit, width=112,
              caption=t("lenet.prediction", label=data.classes[label[0]],
                        p=float(probability[0, label[0]])))
     maps = feature_maps(model, digit)
-    st.session_state["lenet_maps"] = {k: v.shape for k, v in maps.items()}
     for key, title, columns in (("conv1", "lenet.conv1", 6), ("conv2", "lenet.conv2", 8)):
         st.markdown(f"**{t(title)}**")
         grid = st.columns(columns)
@@ -330,15 +310,5 @@ if run and run["trainer"].steps and not run.get("running"):
             add_kernel_to_library(f"LeNet conv1[{channel}]", kernel, source="lenet",
                                   meta={"steps": trainer.steps})
         st.success(t("lenet.added", n=len(kernels)))
-
-    def model_zip() -> bytes:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "lenet.safetensors"
-            trainer.save(path)
-            buffer = io.BytesIO()
-            with zipfile.ZipFile(buffer, "w") as archive:
-                archive.write(path, path.name)
-                archive.write(str(path) + ".json", path.name + ".json")
-            return buffer.getvalue()
-
-    st.download_button(t("lenet.download"), model_zip, "lenet.zip", key="lenet_download")
+    st.download_button(t("lenet.download"), lambda: model_zip(trainer), "lenet.zip",
+                       key="lenet_download")

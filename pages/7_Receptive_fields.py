@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from filters.receptive import PRESETS, layer_stats, parse_layers, receptive_window
+from filters.regions import crop_around
 from ui.common import guard, page_setup
 from ui.explain_figures import receptive_overlay
 from ui.i18n import option_format, t
@@ -56,17 +57,14 @@ if stats:
             j = st.slider(t("rf.col"), 0, cols_out - 1, cols_out // 2, key="rf_col") \
                 if cols_out > 1 else 0
         top, left, bottom, right = receptive_window(layers, int(i), int(j), max(h, w))
-        st.session_state["rf_window"] = (top, left, bottom, right)
         outside = top < 0 or left < 0 or bottom >= h or right >= w
         with controls:
             st.markdown(t("rf.window", i=i, j=j, top=top, bottom=bottom, left=left, right=right,
                           size=bottom - top + 1, padding=t("rf.in_padding") if outside else ""))
         small, scale = screen_copy(image)
         box = tuple(round(v * scale) for v in (top, left, bottom, right))
-        size = bottom - top + 1
-        margin = max(8, size)
-        z_top, z_left = max(0, top - margin), max(0, left - margin)
-        zoom = image[z_top: min(h, bottom + margin + 1), z_left: min(w, right + margin + 1)]
+        zoom, (z_top, z_left) = crop_around(image, (top, left, bottom, right),
+                                            max(8, bottom - top + 1))
         with picture:
             overview, detail = st.columns(2)
             overview.plotly_chart(receptive_overlay(small, box), key="rf_overlay")
@@ -82,7 +80,6 @@ if stats:
          t("rf.col.params"): s.params, t("rf.col.macs"): s.mult_adds}
         for s in stats
     ])
-    st.session_state["rf_stats"] = [(s.size, s.receptive_field, s.params) for s in stats]
     st.dataframe(table, hide_index=True, key="rf_table")
     st.markdown(t("rf.totals", params=sum(s.params for s in stats),
                   macs=sum(s.mult_adds for s in stats)))

@@ -56,7 +56,6 @@ st.caption(t("bench.machine", machine=machine, name=path.name, date=written))
 
 # --- summary ---------------------------------------------------------------------------------
 summary = auto_summary(frame)
-st.session_state["bench_summary"] = summary
 if summary is None:
     st.info(t("bench.no_auto"))
 else:
@@ -89,7 +88,6 @@ if kinds:
                                          format_func=blank_label, key=f"bench_{column}_{kind}")
     rows = filter_rows(frame, kind=kind, sizes=picked["size"], channels=picked["channels"],
                        dtypes=picked["dtype"])
-    st.session_state["bench_rows"] = len(rows)
     if rows.empty:
         st.info(t("bench.no_rows"))
     else:

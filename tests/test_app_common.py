@@ -191,17 +191,19 @@ def test_a_text_file_named_png_is_refused(gradient_rgb):
 
 
 def test_grey_switch_and_fast_preview_change_the_working_image():
+    from tests.rendered import output_shape
+
     big = (np.random.default_rng(1).random((900, 1200, 3)) * 255).astype(np.uint8)
     at = open_page("pages/1_Filter.py")
     upload(at, "big.png", png_bytes(big), "image/png")
-    assert at.session_state["filter_output_summary"]["shape"] == (900, 1200, 3)
+    assert output_shape(at) == (900, 1200, 3)
     at.radio(key="colour_mode").set_value("grey").run()
-    assert at.session_state["filter_output_summary"]["shape"] == (900, 1200)
+    assert output_shape(at) == (900, 1200)
     at.checkbox(key="fast_preview").check().run()
-    assert at.session_state["filter_output_summary"]["shape"] == (600, 800)
+    assert output_shape(at) == (600, 800)
     assert any("600" in c.value and "800" in c.value for c in at.sidebar.caption)
     at.checkbox(key="fast_preview").uncheck().run()
-    assert at.session_state["filter_output_summary"]["shape"] == (900, 1200)
+    assert output_shape(at) == (900, 1200)
 
 
 def test_big_images_are_shown_smaller_with_a_note():
@@ -272,14 +274,14 @@ def test_switching_language_keeps_every_choice(gradient_rgb):
     upload(at, "mine.png", png_bytes(gradient_rgb), "image/png")
     at.radio(key="filter_source").set_value("custom").run()
     at.radio(key="filter_normalize").set_value("minmax").run()
-    before = at.session_state["filter_output_summary"]
+    before = [m.value for m in at.metric]  # min, max, mean, shape as shown
     at.radio(key="lang").set_value("zh").run()
     assert at.title[0].value == "滤波"
     assert at.radio(key="image_source").value == "upload"
     assert at.radio(key="filter_source").value == "custom"
     assert at.radio(key="filter_normalize").value == "minmax"
     assert at.session_state["image"].name == "mine.png"
-    assert at.session_state["filter_output_summary"] == before
+    assert [m.value for m in at.metric] == before
     at.switch_page("pages/2_Padding.py").run()
     at.radio(key="pad_corner").set_value("br").run()
     at.radio(key="lang").set_value("en").run()

@@ -20,6 +20,7 @@ import pytest
 import filters.datasets as datasets
 from filters.datasets import FILES, data_folder
 from tests.conftest import open_page
+from tests.rendered import lenet_steps
 
 PAGE = "pages/6_Train_LeNet.py"
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
@@ -103,7 +104,7 @@ def test_files_already_in_the_cache_are_reported_and_start_reads_them(cache, mir
     assert not [b for b in at.button if b.key == "lenet_fetch_mnist"]  # nothing to download
     at.button(key="lenet_start").click().run()
     assert not at.exception and not at.error, texts(at.error)
-    assert at.session_state["lenet_summary"]["steps"] > 0
+    assert lenet_steps(at) > 0
     assert downloads == []
 
 
@@ -132,7 +133,7 @@ def test_start_does_not_download_and_the_button_does_with_progress(
     assert sorted(p.name for p in (cache / "mnist").iterdir()) == sorted(FILES)
     assert "already in cache/mnist" in texts(at.success)  # after the page's rerun
     at.button(key="lenet_start").click().run()
-    assert not at.exception and at.session_state["lenet_summary"]["steps"] > 0
+    assert not at.exception and lenet_steps(at) > 0
 
 
 def test_offline_download_is_a_message_not_a_traceback(cache, monkeypatch):
@@ -212,7 +213,7 @@ def test_the_operators_folder_is_read_only(cache, mirror, tmp_path, monkeypatch,
     at = mnist_page()
     assert "already in $CONVLAB_DATA_DIR/mnist" in texts(at.success)
     at.button(key="lenet_start").click().run()
-    assert not at.exception and at.session_state["lenet_summary"]["steps"] > 0
+    assert not at.exception and lenet_steps(at) > 0
     assert downloads == []
     (shared / "mnist" / FILES[0]).unlink()  # incomplete: not used, the cache is instead
     assert data_folder("mnist") == (cache / "mnist", True)

@@ -8,51 +8,66 @@ import pytest
 
 import filters
 from tests.conftest import chart_traces, open_page, png_bytes, upload
+from tests.references import torch_conv2d
+from tests.rendered import image_captions, shape_in
 from tests.test_study_notes import SEED2_PADDED
 
 PADDING = "pages/2_Padding.py"
 GREY = filters.to_grey(filters.load_sample("china"))
 
 
+def shown_grids(at) -> dict[str, list[list[int]]]:
+    """The four padded 4×4 grids as the page's tables show them, by mode."""
+    assert len(at.table) == 4
+    return {mode: table.value.astype(int).to_numpy().tolist()
+            for table, mode in zip(at.table, filters.PADDING_MODES, strict=True)}
+
+
 def test_the_notes_grids_are_displayed_exactly_as_in_the_notes():
     at = open_page(PADDING)
-    assert len(at.table) == 4
-    for table, mode in zip(at.table, filters.PADDING_MODES, strict=True):
-        shown = table.value.astype(int).to_numpy().tolist()
-        assert shown == SEED2_PADDED[mode], mode
-    assert at.session_state["padding_grids"] == SEED2_PADDED
+    assert shown_grids(at) == SEED2_PADDED
 
 
 def test_the_four_modes_pad_the_image_by_the_chosen_amount():
     at = open_page(PADDING)
     assert at.slider(key="pad_amount").max == 427 // 4
     at.slider(key="pad_amount").set_value(10).run()
-    shapes = at.session_state["padding_shapes"]
-    assert shapes == {mode: (447, 660, 3) for mode in filters.PADDING_MODES}
+    captions = image_captions(at)[:4]
+    assert [caption.split(" · ")[0] for caption in captions] == list(filters.PADDING_MODES)
+    assert [shape_in(caption) for caption in captions] == [(447, 660)] * 4
+    china = filters.load_sample("china")
+    for mode in filters.PADDING_MODES:  # numpy's own np.pad, with the mode's numpy name
+        numpy_mode = {"zeros": "constant", "reflect": "reflect", "replicate": "edge",
+                      "circular": "wrap"}[mode]
+        expected = np.pad(china, ((10, 10), (10, 10), (0, 0)), mode=numpy_mode)
+        assert expected.shape == (447, 660, 3)
+        np.testing.assert_allclose(filters.pad(china, 10, mode), expected)
 
 
 def test_border_outputs_and_profiles_follow_each_mode():
     at = open_page(PADDING)
     at.radio(key="pad_corner").set_value("tl").run()
-    border = at.session_state["padding_border"]
-    assert border["corner"] == "tl"
-    crop = GREY[:96, :96]
-    box = filters.get_kernel("box_blur", size=15)
-    for mode in filters.PADDING_MODES:
-        expected = filters.conv2d(crop, box, padding="same", padding_mode=mode)
-        np.testing.assert_allclose(border["outputs"][mode], expected, atol=1e-6)
-    # zeros pulls a blurred border towards black; reflect keeps the image's brightness
-    assert border["outputs"]["zeros"][0, 0] < 0.6 * border["outputs"]["reflect"][0, 0]
+    assert at.radio(key="pad_corner").value == "tl"
+    crop = GREY[:96, :96].astype(np.float64)
+    box = np.full((15, 15), 1 / 225)
     traces = chart_traces(at)
     assert [trace["name"] for trace in traces] == list(filters.PADDING_MODES)
+    expected = {mode: torch_conv2d(crop, box, padding="same", padding_mode=mode)
+                for mode in filters.PADDING_MODES}
     for trace, mode in zip(traces, filters.PADDING_MODES, strict=True):
-        np.testing.assert_allclose(trace["y"], border["outputs"][mode][0, :48], atol=1e-6)
+        assert len(trace["y"]) == 48
+        np.testing.assert_allclose(trace["y"], expected[mode][0, :48], atol=1e-5)
+    # zeros pulls a blurred border towards black; reflect keeps the image's brightness
+    assert traces[0]["y"][0] < 0.6 * traces[1]["y"][0]
     at.radio(key="pad_border_kernel").set_value("edge").run()
     at.radio(key="pad_corner").set_value("br").run()
-    out = at.session_state["padding_border"]["outputs"]["circular"]
-    expected = filters.conv2d(GREY[-96:, -96:], filters.get_kernel("sobel_x"), padding="same",
-                              padding_mode="circular")
-    np.testing.assert_allclose(out, expected, atol=1e-6)
+    sobel = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+    expected = torch_conv2d(GREY[-96:, -96:], sobel, padding="same", padding_mode="circular")
+    circular = chart_traces(at)[3]
+    assert circular["name"] == "circular"
+    # the bottom row, read from the bottom-right corner inwards
+    np.testing.assert_allclose(circular["y"], expected[-1, ::-1][:48], atol=1e-5)
+    assert image_captions(at)[4:8] == list(filters.PADDING_MODES)  # the zoomed corners
 
 
 def test_the_names_table_comes_from_the_backends():
@@ -71,7 +86,7 @@ def test_tiny_images_give_messages_not_tracebacks(shape):
     upload(at, "tiny.png", png_bytes(np.full(shape, 200, np.uint8)), "image/png")
     assert not at.exception
     assert at.session_state["image"].array.shape[:2] == shape
-    assert at.session_state["padding_grids"] == SEED2_PADDED
+    assert shown_grids(at) == SEED2_PADDED
 
 
 def test_chinese_labels_of_the_modes():

@@ -10,6 +10,7 @@ import pytest
 import filters
 from filters.kernels import gaussian_kernel
 from tests.conftest import open_page, png_bytes, upload
+from tests.rendered import explain_step, grid_values, learn_steps, rf_table
 
 EXPLAIN = "pages/4_How_convolution_works.py"
 LEARN = "pages/5_Learn_a_kernel.py"
@@ -46,8 +47,9 @@ def test_explain_page_single_window_position_shows_the_step_without_a_slider(wid
     at.number_input(key=widget).set_value(value).run()
     assert not at.exception, at.exception
     assert not at.error, _errors(at)
-    current = at.session_state["explain_current"]
-    assert np.array(current["output"]).shape == (1, 1) and current["index"] == 0
+    current = explain_step(at)
+    assert current["partial"].shape == (1, 1) and current["index"] == 0
+    assert not np.isnan(current["partial"]).any()  # the one step fills the whole output
     assert not _has_widget(at, "slider", "explain_step")
     assert any("Only one window position" in c.value for c in at.caption)
     assert at.number_input(key=widget).value == value  # the choice is kept
@@ -59,12 +61,12 @@ def test_explain_page_play_and_the_step_slider_do_not_fight():
     at = open_page(EXPLAIN)
     at.toggle(key="explain_play").set_value(True).run()
     assert not at.exception, at.exception
-    assert at.session_state["explain_current"]["index"] == 1  # Play advanced one step
+    assert explain_step(at)["index"] == 1  # Play advanced one step
     at.toggle(key="explain_play").set_value(False).run()
     at.slider(key="explain_step").set_value(5).run()
-    assert not at.exception and at.session_state["explain_current"]["index"] == 5
+    assert not at.exception and explain_step(at)["index"] == 5
     at.button(key="explain_next").click().run()
-    assert at.session_state["explain_current"]["index"] == 6
+    assert explain_step(at)["index"] == 6
     assert at.slider(key="explain_step").value == 6
 
 
@@ -93,7 +95,7 @@ def test_learn_page_one_pixel_image_is_a_message_and_size_1_still_learns(shape):
     assert not at.exception and not at.error, _errors(at)
     at.button(key="learn_solve").click().run()
     assert not at.exception, at.exception
-    assert at.session_state["learn_summary"]["kernel"] is not None
+    assert grid_values(at, "learn_kernel").shape == (1, 1)  # the learned 1×1 kernel is shown
 
 
 def test_learn_page_kernel_larger_than_the_image_then_start_is_a_message():
@@ -117,7 +119,10 @@ def test_learn_page_start_callback_errors_become_a_message(monkeypatch):
     at.button(key="learn_start").click().run()
     assert not at.exception, at.exception
     assert any("the learner refuses this pair" in e for e in _errors(at)), _errors(at)
-    assert at.session_state["learn_summary"]["steps"] == 0
+    # nothing was learned: no status line, no loss curve, no learned kernel
+    keys = [chart.proto.id for chart in at.get("plotly_chart")]
+    assert learn_steps(at) == 0 and not any(k.endswith(("learn_loss", "learn_kernel"))
+                                            for k in keys), keys
 
 
 def test_learn_page_pair_gives_the_full_resolution_kernel_on_a_centre_crop():
@@ -135,9 +140,9 @@ def test_learn_page_pair_gives_the_full_resolution_kernel_on_a_centre_crop():
     assert any("centre crop of 160×160" in c.value for c in at.caption)
     at.button(key="learn_solve").click().run()
     assert not at.exception, at.exception
-    summary = at.session_state["learn_summary"]
-    assert tuple(summary["crop"]) == (160, 160)
-    solved = np.array(summary["kernel"])
+    assert any("centre crop of 160×160 pixels of the 300×260 grey image" in c.value
+               and "the 154×154 outputs where the 7×7 kernel" in c.value for c in at.caption)
+    solved = grid_values(at, "learn_kernel")
     assert solved.shape == (7, 7)
     assert np.abs(solved - kernel).max() < 1e-3
 
@@ -149,7 +154,9 @@ def test_learn_page_hidden_kernel_is_recovered_on_the_crop():
     at.run()
     at.button(key="learn_solve").click().run()
     assert not at.exception, at.exception
-    assert at.session_state["learn_summary"]["error"] < 1e-6
+    true = grid_values(at, "learn_true")
+    np.testing.assert_allclose(true, filters.get_kernel("gaussian_blur"))
+    assert np.abs(grid_values(at, "learn_kernel") - true).max() < 1e-6
 
 
 # --- 3. Receptive fields: translated presets ------------------------------------------------
@@ -166,11 +173,12 @@ def test_receptive_field_presets_are_translated_and_keep_their_values():
     at.radio(key="lang").set_value("en").run()
     assert "three 3×3" in at.selectbox(key="rf_preset").options
     at.selectbox(key="rf_preset").select("three 3×3").run()
-    assert not at.exception and at.session_state["rf_stats"][-1][1] == 7
+    assert not at.exception and rf_table(at, 3)[-1] == 7
     at.radio(key="lang").set_value("zh").run()
     assert not at.exception, at.exception
     assert at.session_state["rf_preset"] == "three 3×3"
-    assert at.session_state["rf_stats"][-1][1] == 7
+    assert rf_table(at, 3)[-1] == 7
+    assert at.dataframe[0].value.columns[3] == "感受野"  # the table in Chinese
 
 
 # --- 4. Tiny images and the largest settings on the three pages -----------------------------

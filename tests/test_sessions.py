@@ -11,6 +11,8 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from tests.rendered import output_shape
+
 ROOT = Path(__file__).resolve().parent.parent
 APP_SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")),
                *sorted((ROOT / "ui").glob("*.py"))]
@@ -37,8 +39,8 @@ def test_two_sessions_never_see_each_others_image_or_kernels():
     assert second.session_state["image"].name == "china"
     assert "private kernel" in first.session_state["kernel_library"]
     assert "private kernel" not in second.session_state["kernel_library"]
-    assert second.session_state["filter_output_summary"]["shape"] == (427, 640, 3)
-    assert first.session_state["filter_output_summary"]["shape"] == (24, 32, 3)
+    assert output_shape(second) == (427, 640, 3)
+    assert output_shape(first) == (24, 32, 3)
 
 
 def test_no_per_user_state_in_cache_resource_and_every_cache_is_bounded():

@@ -26,7 +26,6 @@ from .state import IMAGE, UPLOAD_ERROR, CurrentImage, current_image, sample_imag
 __all__ = [
     "PREVIEW_SIDE",
     "SCREEN_SIDE",
-    "centre_crop",
     "decode_upload",
     "display_pixels",
     "image_picker",
@@ -237,13 +236,6 @@ def show_image(array: np.ndarray, caption: str, normalize: str = "clip", *,
     else:
         pixels, scale = _cached_display(cache_key, normalize, array)
     show_pixels(pixels, caption, scale, np.shape(array), width=width)
-
-
-def centre_crop(array: np.ndarray, size: int) -> np.ndarray:
-    """The ``size×size`` square in the middle of ``array`` (smaller when the image is)."""
-    rows, cols = min(size, array.shape[0]), min(size, array.shape[1])
-    top, left = (array.shape[0] - rows) // 2, (array.shape[1] - cols) // 2
-    return array[top:top + rows, left:left + cols]
 
 
 def zoom_to(array: np.ndarray, pixels: int = 384) -> np.ndarray:
