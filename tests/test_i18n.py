@@ -15,6 +15,7 @@ import pytest
 
 import filters
 from filters.datasets import DATASETS
+from filters.regions import CORNERS
 from tests.conftest import ROOT, open_page
 from ui.i18n import STRINGS, option_format, t_in
 from ui.kernel_editor import MIX_PRESETS, SOURCES
@@ -42,6 +43,7 @@ FAMILIES: dict[tuple[str, str], Iterable[str]] = {
     ("filter.mix_channel.", ""): "rgb",
     ("lenet.dataset.", ""): (*DATASETS, "digits", "own"),
     ("bench.run.", ""): ("quick", "full"),  # ui.bench_view.available_runs
+    ("padding.corner.", ""): CORNERS,
 }
 
 
