@@ -11,6 +11,7 @@ from ui.controls import padding_names_table
 from ui.figures import line_chart, number_table
 from ui.i18n import option_format, t
 from ui.image_source import show_image, working_image, zoomed
+from ui.state import persist
 
 page_setup("padding.title")
 st.title(t("padding.title"))
@@ -31,10 +32,10 @@ def padded_view(token: str, amount: int, mode: str, _image: np.ndarray) -> np.nd
 st.subheader(t("padding.modes"))
 upper = max(1, min(side - 1, max(4, side // 4)))   # torch's reflect needs padding < side
 if upper > 1:
-    st.session_state.setdefault("pad_amount", max(1, min(upper, side // 8)))
+    keep = persist("pad_amount", max(1, min(upper, side // 8)))
     st.session_state["pad_amount"] = int(np.clip(st.session_state["pad_amount"], 1, upper))
-    amount = int(st.slider(t("padding.amount"), 1, upper, key="pad_amount",
-                           help=t("padding.amount_help", n=upper)))
+    amount = int(st.slider(t("padding.amount"), 1, upper, help=t("padding.amount_help", n=upper),
+                           **keep))
 else:
     amount = 1
     st.caption(t("padding.tiny", h=h, w=w))
@@ -69,8 +70,9 @@ with st.expander(t("padding.table"), expanded=False):
 st.subheader(t("padding.border"))
 st.caption(t("padding.border_caption"))
 a, b = st.columns([2, 3])
-choice = a.radio(t("padding.border_kernel"), ["blur", "edge"], key="pad_border_kernel",
-                 horizontal=True, format_func=option_format("padding.border."))
+choice = a.radio(t("padding.border_kernel"), ["blur", "edge"], horizontal=True,
+                 format_func=option_format("padding.border."),
+                 **persist("pad_border_kernel", "blur"))
 kernel = (filters.get_kernel("box_blur", size=15) if choice == "blur"
           else filters.get_kernel("sobel_x"))
 grey = image if image.ndim == 2 else filters.to_grey(image)
@@ -81,8 +83,8 @@ left_cols, right_cols = slice(0, size), slice(w - size, w)
 corners = {"tl": (top_rows, left_cols), "tr": (top_rows, right_cols),
            "bl": (bottom_rows, left_cols), "br": (bottom_rows, right_cols)}
 best = max(corners, key=lambda c: float(grey[corners[c]].std()))
-corner = b.radio(t("padding.corner"), list(corners), index=list(corners).index(best),
-                 key="pad_corner", horizontal=True, format_func=option_format("padding.corner."))
+corner = b.radio(t("padding.corner"), list(corners), horizontal=True,
+                 format_func=option_format("padding.corner."), **persist("pad_corner", best))
 rows_slice, cols_slice = corners[corner]
 crop = grey[rows_slice, cols_slice]
 zoom = min(32, crop.shape[0], crop.shape[1])
@@ -110,7 +112,7 @@ if profiles:
 with st.expander(t("common.code")):
     st.caption(t("padding.code_help"))
     mode = st.selectbox(t("common.padding_mode"), list(filters.PADDING_MODES),
-                        key="pad_code_mode", format_func=option_format("mode."))
+                        format_func=option_format("mode."), **persist("pad_code_mode", "zeros"))
     snippets = pad_snippets(amount, mode)
     for tab, (library, code) in zip(st.tabs(list(snippets)), snippets.items(), strict=True):
         with tab:

@@ -22,7 +22,15 @@ from filters.image_io import ALLOWED_EXTENSIONS, load_image_with_info
 from filters.limits import MAX_IMAGE_PIXELS, MAX_UPLOAD_MB
 
 from .i18n import has_key, lang, option_format, t
-from .state import IMAGE, UPLOAD_ERROR, CurrentImage, current_image, sample_image
+from .state import (
+    DEFAULT_SAMPLE,
+    IMAGE,
+    UPLOAD_ERROR,
+    CurrentImage,
+    current_image,
+    persist,
+    sample_image,
+)
 
 __all__ = [
     "PREVIEW_SIDE",
@@ -110,13 +118,14 @@ def image_picker() -> None:
     sidebar = st.sidebar
     sidebar.subheader(t("image.header"))
     source = sidebar.radio(
-        t("image.source"), ["sample", "upload"], key="image_source", horizontal=True,
-        format_func=option_format("image.source."),
+        t("image.source"), ["sample", "upload"], horizontal=True,
+        format_func=option_format("image.source."), **persist("image_source", "sample"),
     )
     if source == "sample":
         st.session_state.pop(UPLOAD_ERROR, None)
-        name = sidebar.selectbox(t("image.sample"), list(filters.SAMPLES), key="sample_name",
-                                 format_func=_sample_label(lang()))
+        name = sidebar.selectbox(t("image.sample"), list(filters.SAMPLES),
+                                 format_func=_sample_label(lang()),
+                                 **persist("sample_name", DEFAULT_SAMPLE))
         sample = filters.SAMPLES[name]
         sidebar.caption(sample.description_zh if lang() == "zh" else sample.description)
         if current_image().token != f"sample:{name}":
@@ -126,8 +135,8 @@ def image_picker() -> None:
             t("image.upload"), type=list(ALLOWED_EXTENSIONS), key="upload",
             help=t("image.upload_help", mb=MAX_UPLOAD_MB, mp=MAX_IMAGE_PIXELS // 1_000_000),
         )
-        sidebar.color_picker(t("image.background"), key="alpha_background",
-                             help=t("image.background_help"))
+        sidebar.color_picker(t("image.background"), help=t("image.background_help"),
+                             **persist("alpha_background", "#ffffff"))
         if upload is not None:
             _use_upload(upload)
         if not current_image().token.startswith("upload:"):
@@ -136,10 +145,11 @@ def image_picker() -> None:
     if error:
         sidebar.error(t("image.bad_upload", name=error[0], message=error[1]))
     sidebar.radio(
-        t("image.colour"), ["keep", "grey"], key="colour_mode", horizontal=True,
+        t("image.colour"), ["keep", "grey"], horizontal=True, **persist("colour_mode", "keep"),
         format_func=option_format("image.colour."),
     )
-    sidebar.checkbox(t("image.fast"), key="fast_preview", help=t("image.fast_help"))
+    sidebar.checkbox(t("image.fast"), help=t("image.fast_help"),
+                     **persist("fast_preview", False))
     image = current_image()
     h, w = image.array.shape[:2]
     kind = (t("image.kind.grey") if image.array.ndim == 2
