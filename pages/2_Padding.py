@@ -13,6 +13,7 @@ from ui.figures import line_chart, number_table
 from ui.i18n import option_format, t
 from ui.image_source import show_image, working_image, zoomed
 from ui.snippets import code_tabs
+from ui.state import persist
 
 page_setup("padding.title")
 st.title(t("padding.title"))
@@ -33,10 +34,10 @@ def padded_view(token: str, amount: int, mode: str, _image: np.ndarray) -> np.nd
 st.subheader(t("padding.modes"))
 upper = max(1, min(side - 1, max(4, side // 4)))   # torch's reflect needs padding < side
 if upper > 1:
-    st.session_state.setdefault("pad_amount", max(1, min(upper, side // 8)))
+    keep = persist("pad_amount", max(1, min(upper, side // 8)))
     st.session_state["pad_amount"] = int(np.clip(st.session_state["pad_amount"], 1, upper))
-    amount = int(st.slider(t("padding.amount"), 1, upper, key="pad_amount",
-                           help=t("padding.amount_help", n=upper)))
+    amount = int(st.slider(t("padding.amount"), 1, upper, help=t("padding.amount_help", n=upper),
+                           **keep))
 else:
     amount = 1
     st.caption(t("padding.tiny", h=h, w=w))
@@ -65,15 +66,16 @@ with st.expander(t("padding.table"), expanded=False):
 st.subheader(t("padding.border"))
 st.caption(t("padding.border_caption"))
 a, b = st.columns([2, 3])
-choice = a.radio(t("padding.border_kernel"), ["blur", "edge"], key="pad_border_kernel",
-                 horizontal=True, format_func=option_format("padding.border."))
+choice = a.radio(t("padding.border_kernel"), ["blur", "edge"], horizontal=True,
+                 format_func=option_format("padding.border."),
+                 **persist("pad_border_kernel", "blur"))
 kernel = (filters.get_kernel("box_blur", size=15) if choice == "blur"
           else filters.get_kernel("sobel_x"))
 grey = filters.to_grey(image)
 size = min(h, w, 96)  # the corner with the most detail shows the border effect best
-corner = b.radio(t("padding.corner"), list(CORNERS),
-                 index=CORNERS.index(busiest_corner(grey, size)), key="pad_corner",
-                 horizontal=True, format_func=option_format("padding.corner."))
+corner = b.radio(t("padding.corner"), list(CORNERS), horizontal=True,
+                 format_func=option_format("padding.corner."),
+                 **persist("pad_corner", busiest_corner(grey, size)))
 crop = grey[corner_slices(grey.shape, corner, size)]
 zoom = corner_slices(crop.shape, corner, 32)
 profiles = {}
@@ -93,5 +95,5 @@ if profiles:
 with st.expander(t("common.code")):
     st.caption(t("padding.code_help"))
     mode = st.selectbox(t("common.padding_mode"), list(filters.PADDING_MODES),
-                        key="pad_code_mode", format_func=option_format("mode."))
+                        format_func=option_format("mode."), **persist("pad_code_mode", "zeros"))
     code_tabs(pad_snippets(amount, mode), key_prefix="pad_", file_prefix="pad_")

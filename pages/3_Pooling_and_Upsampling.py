@@ -15,6 +15,7 @@ from ui.i18n import option_format, t
 from ui.image_source import show_image, working_image, zoom_to
 from ui.kernel_editor import kernel_text_editor, show_kernel
 from ui.snippets import code_tabs, input_download
+from ui.state import persist
 
 page_setup("pool.title")
 st.title(t("pool.title"))
@@ -37,17 +38,18 @@ def pooled(token: str, settings: tuple, _image: np.ndarray) -> np.ndarray:
 st.header(t("pool.pooling"))
 controls, results = st.columns([2, 3], gap="large")
 with controls:
-    mode = st.radio(t("pool.mode"), ["max", "avg", "lp"], key="pool_mode", horizontal=True,
-                    format_func=option_format("pool.mode."))
+    mode = st.radio(t("pool.mode"), ["max", "avg", "lp"], horizontal=True,
+                    format_func=option_format("pool.mode."), **persist("pool_mode", "max"))
     a, b, c = st.columns(3)
-    kernel = int(a.number_input(t("pool.kernel"), 1, 16, key="pool_kernel"))
-    stride = int(b.number_input(t("common.stride"), 1, 16, key="pool_stride"))
-    padding = int(c.number_input(t("common.padding"), 0, 8, key="pool_padding",
-                                 disabled=mode == "lp", help=t("pool.padding_help")))
-    p = st.slider(t("pool.p"), 1.0, 6.0, 2.0, 0.5, key="pool_p", disabled=mode != "lp")
-    ceil = st.toggle(t("pool.ceil"), key="pool_ceil", help=t("pool.ceil_help"))
-    include = st.toggle(t("pool.include_pad"), value=True, key="pool_include",
-                        disabled=mode != "avg")
+    kernel = int(a.number_input(t("pool.kernel"), 1, 16, **persist("pool_kernel", 2)))
+    stride = int(b.number_input(t("common.stride"), 1, 16, **persist("pool_stride", 2)))
+    padding = int(c.number_input(t("common.padding"), 0, 8, disabled=mode == "lp",
+                                 help=t("pool.padding_help"), **persist("pool_padding", 0)))
+    p = st.slider(t("pool.p"), 1.0, 6.0, step=0.5, disabled=mode != "lp",
+                  **persist("pool_p", 2.0))
+    ceil = st.toggle(t("pool.ceil"), help=t("pool.ceil_help"), **persist("pool_ceil", False))
+    include = st.toggle(t("pool.include_pad"), disabled=mode != "avg",
+                        **persist("pool_include", True))
 settings = (kernel, stride, 0 if mode == "lp" else padding, mode, float(p), bool(ceil),
             bool(include))
 result = guard(pooled, token, settings, image)
@@ -76,14 +78,13 @@ with results:
 st.subheader(t("pool.winners"))
 st.caption(t("pool.winners_caption"))
 ph_max, pw_max = max(0, grey.shape[0] - 8), max(0, grey.shape[1] - 8)
+keep_row, keep_col = persist("pool_patch_row", ph_max // 2), persist("pool_patch_col", pw_max // 2)
 for key, upper in (("pool_patch_row", ph_max), ("pool_patch_col", pw_max)):
-    if key in st.session_state:  # a smaller image may have arrived since
-        st.session_state[key] = int(np.clip(st.session_state[key], 0, upper))
+    # a smaller image may have arrived since
+    st.session_state[key] = int(np.clip(st.session_state[key], 0, upper))
 r1, r2 = st.columns(2)
-top = r1.slider(t("pool.patch_row"), 0, ph_max, ph_max // 2, key="pool_patch_row") \
-    if ph_max > 0 else 0
-left = r2.slider(t("pool.patch_col"), 0, pw_max, pw_max // 2, key="pool_patch_col") \
-    if pw_max > 0 else 0
+top = r1.slider(t("pool.patch_row"), 0, ph_max, **keep_row) if ph_max > 0 else 0
+left = r2.slider(t("pool.patch_col"), 0, pw_max, **keep_col) if pw_max > 0 else 0
 patch = np.round(grey[top:top + 8, left:left + 8] * 255)
 if patch.shape[0] >= 2 and patch.shape[1] >= 2:
     values, indices = filters.pool2d(patch, 2, return_indices=True)
@@ -111,9 +112,10 @@ st.header(t("pool.upsampling"))
 st.caption(t("pool.upsampling_caption"))
 settings_column, kernel_column = st.columns([3, 2], gap="large")
 with settings_column:
-    factor = int(st.slider(t("pool.factor"), 2, 4, key="up_factor"))
-    tkind = st.radio(t("pool.tkernel"), ["bilinear", "custom"], key="up_tkernel",
-                     horizontal=True, format_func=option_format("pool.tkernel."))
+    factor = int(st.slider(t("pool.factor"), 2, 4, **persist("up_factor", 2)))
+    tkind = st.radio(t("pool.tkernel"), ["bilinear", "custom"], horizontal=True,
+                     format_func=option_format("pool.tkernel."),
+                     **persist("up_tkernel", "bilinear"))
     if tkind == "bilinear":
         tkernel: np.ndarray | None = bilinear_kernel(factor)
         tstride, tpadding, toutput_padding = factor, bilinear_padding(factor), 0
@@ -121,11 +123,11 @@ with settings_column:
     else:
         tkernel = kernel_text_editor("up", default="1 1 1\n1 1 1\n1 1 1", height=110)
         a, b, c = st.columns(3)
-        tstride = int(a.number_input(t("common.stride"), 1, 8, factor, key="up_stride"))
-        tpadding = int(b.number_input(t("common.padding"), 0, 8, 1, key="up_padding"))
-        toutput_padding = int(c.number_input(t("pool.output_padding"), 0, 7, 1,
-                                             key="up_output_padding",
-                                             help=t("pool.output_padding_help")))
+        tstride = int(a.number_input(t("common.stride"), 1, 8, **persist("up_stride", factor)))
+        tpadding = int(b.number_input(t("common.padding"), 0, 8, **persist("up_padding", 1)))
+        toutput_padding = int(c.number_input(t("pool.output_padding"), 0, 7,
+                                             help=t("pool.output_padding_help"),
+                                             **persist("up_output_padding", 1)))
 with kernel_column:
     if tkernel is not None:
         show_kernel(tkernel, t("pool.tkernel"), key="up_kernel")

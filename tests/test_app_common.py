@@ -72,10 +72,38 @@ def test_config_hides_the_default_navigation_and_matches_the_upload_limit():
     assert config["client"]["showSidebarNavigation"] is False
     assert config["server"]["maxUploadSize"] == MAX_UPLOAD_MB
     no_navigation = [p for p in SOURCES if "st.navigation(" in p.read_text()]
+    # st.navigation beside pages/ falls back to the folder's own list on a fresh server's first
+    # direct request (see ui/nav.py).
     assert not no_navigation, "pages are discovered from pages/, never st.navigation"
 
 
 # Every page keys every widget and shows no untranslated English in Chinese: tests/test_i18n.py
+
+
+def test_page_settings_are_kept_after_visiting_every_other_page():
+    at = open_page("pages/1_Filter.py")
+    at.selectbox(key="sample_name").select("checkerboard").run()
+    at.number_input(key="filter_dilation").set_value(2).run()
+    at.radio(key="filter_normalize").set_value("minmax").run()
+    at.switch_page("pages/3_Pooling_and_Upsampling.py").run()
+    at.radio(key="pool_mode").set_value("avg").run()
+    # In English: AppTest re-formats some pages' options outside the run, in English (the
+    # browser test goes through every page in Chinese).
+    for page in [*[p for p in PAGES if "Filter" not in p], "app.py", "pages/1_Filter.py"]:
+        at.switch_page(page).run()
+        assert not at.exception, page
+    assert at.selectbox(key="sample_name").value == "checkerboard"
+    assert at.number_input(key="filter_dilation").value == 2
+    assert at.radio(key="filter_normalize").value == "minmax"
+    assert at.session_state["filter_output_summary"]["shape"][:2] == (256, 256)
+    at.switch_page("pages/3_Pooling_and_Upsampling.py").run()
+    assert at.radio(key="pool_mode").value == "avg"
+
+
+def test_no_page_writes_widget_values_back_by_hand():
+    """Values survive pages through ui.state.persist at the widget, not copied on every page."""
+    pattern = re.compile(r"st\.session_state\[(\w+)\]\s*=\s*st\.session_state\[\1\]")
+    assert not [p for p in SOURCES if pattern.search(p.read_text())]
 
 
 # --- strings -------------------------------------------------------------------------------

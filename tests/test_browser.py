@@ -1,4 +1,5 @@
-"""The real app in Debian's Chromium: upload, pick a kernel, switch padding and language.
+"""The real app in Debian's Chromium: every address, the navigation and what it keeps, upload,
+pick a kernel, switch padding and language.
 
 Skipped (with the reason) where /usr/bin/chromium or Playwright is missing. Screenshots go to
 test-output/screenshots/. Console errors fail the test.
@@ -12,6 +13,9 @@ import time
 import numpy as np
 import pytest
 from PIL import Image
+
+import filters
+from ui.i18n import STRINGS
 
 from .browser_support import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, running_app
 
@@ -76,14 +80,16 @@ def real_errors(errors: list[str]) -> list[str]:
 
 
 def wait_idle(page, timeout: float = 60.0) -> None:
-    """Wait until Streamlit is not running the script any more."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout * 1000)
+    """Wait until Streamlit has finished the script run (the app element's
+    ``data-test-script-state`` is ``notRunning``)."""
+    app = page.locator("[data-testid='stApp']")
+    app.wait_for(timeout=timeout * 1000)
     deadline = time.monotonic() + timeout
-    time.sleep(0.5)
+    time.sleep(0.5)  # a click's rerun may start a moment later
     while time.monotonic() < deadline:
-        if page.locator("[data-testid='stStatusWidget']").count() == 0:
+        if app.get_attribute("data-test-script-state") == "notRunning":
             return
-        time.sleep(0.3)
+        time.sleep(0.2)
     raise AssertionError("the app kept running")
 
 
@@ -220,3 +226,111 @@ def test_two_browser_sessions_never_see_each_others_image(app_url, tmp_path):
         assert output_image_src(a) == a_output, "B's kernel change reached A's page"
         assert a.get_by_text("only_for_a.png", exact=False).count() >= 1
         browser.close()
+
+
+# --- navigation ------------------------------------------------------------------------------
+
+# Every address the app had when Streamlit discovered pages/ on its own (read from the links of
+# the app before ui/nav.py drew them), with
+# the ui.i18n keys of the page's heading and of its link in the sidebar.
+ADDRESSES = [
+    ("", "app.title", "nav.home"),
+    ("Filter", "filter.title", "nav.filter"),
+    ("Padding", "padding.title", "nav.padding"),
+    ("Pooling_and_Upsampling", "pool.title", "nav.pooling"),
+    ("How_convolution_works", "explain.title", "nav.explain"),
+    ("Learn_a_kernel", "learn.title", "nav.learn"),
+    ("Train_LeNet", "lenet.title", "nav.lenet"),
+    ("Receptive_fields", "rf.title", "nav.receptive"),
+    ("Benchmarks", "bench.title", "nav.bench"),
+]
+
+
+def sidebar_links(page) -> list[str]:
+    """The sidebar's page links as shown (the icon's ligature name comes first: dropped)."""
+    return [link.inner_text().strip().split("\n")[-1] for link in
+            page.locator("[data-testid='stSidebar'] [data-testid='stPageLink'] a").all()]
+
+
+def assert_own_navigation(page, address: str, language: int = 0) -> None:
+    """The page shows the lab's translated links, never Streamlit's auto-discovered list."""
+    deadline = time.monotonic() + 30  # the sidebar may still be drawing its links
+    while len(sidebar_links(page)) < len(ADDRESSES) and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert page.locator("[data-testid='stSidebarNav']").count() == 0, address
+    labels = [STRINGS[key][language] for _, _, key in ADDRESSES]
+    assert sidebar_links(page) == labels, (address, sidebar_links(page))
+
+
+def heading(page) -> str:
+    return page.locator("h1").first.inner_text().strip()
+
+
+@pytest.mark.parametrize("first", ["", "Pooling_and_Upsampling"])
+def test_the_first_request_and_every_address_open_their_own_page(first):
+    """On a server that has just started, the first request (to / or straight to a page) and
+    then a direct request to every address open that page with the lab's own navigation."""
+    with running_app() as url, playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        for address, key, _ in [a for a in ADDRESSES if a[0] == first] + ADDRESSES:
+            page.goto(f"{url}/{address}")
+            wait_idle(page)
+            page.locator("h1").first.wait_for(timeout=30000)
+            shot(page, f"first_{first or 'home'}_{address or 'home'}")
+            assert heading(page) == STRINGS[key][0], address
+            assert_own_navigation(page, address)
+            assert page.locator("[data-testid='stException']").count() == 0, address
+        browser.close()
+
+
+def number_input(page, label: str):
+    return page.locator("[data-testid='stNumberInput']").filter(has_text=label).locator("input")
+
+
+def sample_box(page):
+    return page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(
+        has_text=STRINGS["image.sample"][1])
+
+
+def sample_shown(page) -> str:
+    """The sample picker's value as shown (in its combo box input)."""
+    return sample_box(page).locator("input").input_value()
+
+
+def test_language_image_and_filter_setting_are_kept_on_every_page(page, app_url):
+    """中文, another sample and stride 2 chosen on Filter; every page through the sidebar; back
+    on Filter all three are still there."""
+    zh = {key: pair[1] for key, pair in STRINGS.items()}
+    sample = filters.SAMPLES["checkerboard"].title_zh
+    page.goto(f"{app_url}/Filter")
+    wait_idle(page)
+    page.get_by_text("中文", exact=True).click()
+    wait_idle(page)
+    sample_box(page).click()
+    page.get_by_role("option", name=sample, exact=True).click()
+    wait_idle(page)
+    assert sample_shown(page) == sample
+    stride = number_input(page, zh["common.stride"])
+    stride.fill("2")
+    stride.press("Enter")
+    wait_idle(page)
+    assert stride.input_value() == "2"
+    shot(page, "kept_filter_before")
+
+    for address, key, nav_key in ADDRESSES[2:] + ADDRESSES[:2]:  # the others, Home, Filter
+        page.locator("[data-testid='stSidebar'] [data-testid='stPageLink'] a").filter(
+            has_text=zh[nav_key]).first.click()
+        page.wait_for_url(f"{app_url}/{address}", timeout=30000)
+        wait_idle(page)
+        page.locator("h1").first.wait_for(timeout=30000)
+        assert heading(page) == zh[key], address
+        assert page.title() == f"{zh[key]} · Convolution Lab", address
+        assert_own_navigation(page, address, language=1)
+        if address != "Benchmarks":   # the only page without the image picker
+            assert sample_shown(page) == sample, address
+        assert page.locator("[data-testid='stException']").count() == 0, address
+    shot(page, "kept_filter_after")
+    assert number_input(page, zh["common.stride"]).input_value() == "2"
+    assert sample_shown(page) == sample
+    assert page.get_by_role("radio", name="中文").is_checked()

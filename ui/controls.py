@@ -17,6 +17,7 @@ import streamlit as st
 import filters
 
 from .i18n import option_format, t
+from .state import persist
 
 __all__ = [
     "NORMALIZATIONS",
@@ -66,33 +67,36 @@ def conv_settings_panel(prefix: str = "filter") -> ConvSettings:
 
     Widget keys are ``f"{prefix}_stride"``, ``f"{prefix}_dilation"``, ``f"{prefix}_padding_kind"``,
     ``f"{prefix}_padding"``, ``f"{prefix}_padding_mode"``, ``f"{prefix}_bias"``,
-    ``f"{prefix}_backend"`` and ``f"{prefix}_flip"``.
+    ``f"{prefix}_backend"`` and ``f"{prefix}_flip"``; every value is kept across pages
+    (:func:`ui.state.persist`).
     """
     a, b = st.columns(2)
-    stride = a.number_input(t("common.stride"), 1, 64, key=f"{prefix}_stride",
-                            help=t("settings.stride_help"))
-    dilation = b.number_input(t("common.dilation"), 1, 32, key=f"{prefix}_dilation",
-                              help=t("settings.dilation_help"))
+    stride = a.number_input(t("common.stride"), 1, 64, help=t("settings.stride_help"),
+                            **persist(f"{prefix}_stride", 1))
+    dilation = b.number_input(t("common.dilation"), 1, 32, help=t("settings.dilation_help"),
+                              **persist(f"{prefix}_dilation", 1))
     kind = st.radio(t("filter.padding_kind"), ["same", "valid", "custom"],
-                    key=f"{prefix}_padding_kind", horizontal=True,
+                    horizontal=True, **persist(f"{prefix}_padding_kind", "same"),
                     format_func=option_format("filter.padding."),
                     help=t("settings.padding_help"))
     padding: int | str = kind
     if kind == "custom":
         padding = int(st.number_input(t("filter.padding_amount"), 0, 512,
-                                      key=f"{prefix}_padding"))
+                                      **persist(f"{prefix}_padding", 1)))
     c, d = st.columns(2)
     mode = c.selectbox(t("common.padding_mode"), list(filters.PADDING_MODES),
-                       key=f"{prefix}_padding_mode", format_func=option_format("mode."),
+                       format_func=option_format("mode."),
+                       **persist(f"{prefix}_padding_mode", "reflect"),
                        disabled=kind == "valid" or padding == 0)
     backends = ["auto", *[b for b in filters.available_backends() if b != "auto"]]
-    backend = d.selectbox(t("common.backend"), backends, key=f"{prefix}_backend",
+    backend = d.selectbox(t("common.backend"), backends, **persist(f"{prefix}_backend", "auto"),
                           format_func=_backend_label(),
                           help=t("settings.backend_help"))
     e, _ = st.columns(2)
-    bias = e.number_input(t("common.bias"), -10.0, 10.0, step=0.1, key=f"{prefix}_bias",
-                          help=t("settings.bias_help"))
-    flip = st.toggle(t("filter.flip"), key=f"{prefix}_flip", help=t("filter.flip_help"))
+    bias = e.number_input(t("common.bias"), -10.0, 10.0, step=0.1, help=t("settings.bias_help"),
+                          **persist(f"{prefix}_bias", 0.0))
+    flip = st.toggle(t("filter.flip"), help=t("filter.flip_help"),
+                     **persist(f"{prefix}_flip", False))
     return ConvSettings(int(stride), padding, str(mode), int(dilation),
                         float(bias) if bias else None, bool(flip), str(backend))
 
@@ -127,9 +131,11 @@ def size_formula(image_shape: tuple[int, ...], kernel_shape: tuple[int, ...],
         st.caption(t("settings.same_note"))
 
 
-def normalize_choice(key: str, default_help: str | None = None) -> str:
-    """Render the display normalisation switch (clip / absolute value / min–max); return it."""
-    value = st.radio(t("filter.normalize"), list(NORMALIZATIONS), key=key, horizontal=True,
+def normalize_choice(key: str, default_help: str | None = None, default: str = "abs") -> str:
+    """Render the display normalisation switch (clip / absolute value / min–max), kept across
+    pages under ``key``; return it."""
+    value = st.radio(t("filter.normalize"), list(NORMALIZATIONS), horizontal=True,
+                     **persist(key, default),
                      format_func=option_format("filter.normalize."),
                      help=default_help or t("filter.normalize_help"))
     return str(value)

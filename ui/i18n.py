@@ -21,6 +21,8 @@ import streamlit as st
 from filters.kernels import KERNELS
 from filters.samples import SAMPLES
 
+from .state import persist
+
 __all__ = ["LANGUAGES", "LANG_KEY", "STRINGS", "has_key", "kernel_description", "kernel_name",
            "lang", "language_switch", "option_format", "param_label", "sample_description",
            "sample_name", "t", "t_in"]
@@ -1135,41 +1137,17 @@ def sample_description(sample_id: str) -> str:
     return t(f"sample.{sample_id}.description")
 
 
-def _keep_widget_values() -> None:
-    """Callback of the language switch: pin every keyed widget's current value.
-
-    Radios and selectboxes send back their *label*; after a language change the labels differ,
-    and Streamlit would reset those widgets to their defaults. Writing each value back into
-    ``st.session_state`` before the rerun keeps what the user chose.
-    """
-    for key in list(st.session_state.keys()):
-        try:
-            value = st.session_state[key]
-        except Exception:  # a widget whose value cannot be read yet
-            continue
-        # Only plain values: buttons (bool), uploaders and data editors refuse assignment.
-        if key != LANG_KEY and isinstance(value, (str, int, float)) and not isinstance(
-                value, bool):
-            st.session_state[key] = value
-
-
 def language_switch() -> None:
     """Render the English / 中文 switch; its choice lives in ``st.session_state["lang"]``.
 
-    The first visit may choose the language in the address: ``?lang=zh``.
+    The first visit may choose the language in the address: ``?lang=zh``. The choice is kept
+    for the whole session, on every page (:func:`ui.state.persist`).
     """
-    if LANG_KEY in st.session_state:
-        # Re-assign so the choice survives moving to another page (Streamlit drops the state
-        # of a widget the new page has not drawn yet).
-        st.session_state[LANG_KEY] = st.session_state[LANG_KEY]
-    else:
-        wanted = st.query_params.get("lang", "en")
-        st.session_state[LANG_KEY] = wanted if wanted in LANGUAGES else "en"
+    wanted = st.query_params.get("lang", "en")
     st.radio(
         "Language · 语言",
         options=list(LANGUAGES),
         format_func=LANGUAGES.__getitem__,
-        key=LANG_KEY,
         horizontal=True,
-        on_change=_keep_widget_values,
+        **persist(LANG_KEY, wanted if wanted in LANGUAGES else "en"),
     )

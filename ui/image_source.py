@@ -21,7 +21,15 @@ from filters.image_io import ALLOWED_EXTENSIONS, load_image_with_info
 from filters.limits import MAX_IMAGE_PIXELS, MAX_UPLOAD_MB
 
 from .i18n import has_key, option_format, sample_description, t
-from .state import IMAGE, UPLOAD_ERROR, CurrentImage, current_image, sample_image
+from .state import (
+    DEFAULT_SAMPLE,
+    IMAGE,
+    UPLOAD_ERROR,
+    CurrentImage,
+    current_image,
+    persist,
+    sample_image,
+)
 
 __all__ = [
     "PREVIEW_SIDE",
@@ -100,13 +108,14 @@ def image_picker() -> None:
     sidebar = st.sidebar
     sidebar.subheader(t("image.header"))
     source = sidebar.radio(
-        t("image.source"), ["sample", "upload"], key="image_source", horizontal=True,
-        format_func=option_format("image.source."),
+        t("image.source"), ["sample", "upload"], horizontal=True,
+        format_func=option_format("image.source."), **persist("image_source", "sample"),
     )
     if source == "sample":
         st.session_state.pop(UPLOAD_ERROR, None)
-        name = sidebar.selectbox(t("image.sample"), list(filters.SAMPLES), key="sample_name",
-                                 format_func=option_format("sample.", ".name"))
+        name = sidebar.selectbox(t("image.sample"), list(filters.SAMPLES),
+                                 format_func=option_format("sample.", ".name"),
+                                 **persist("sample_name", DEFAULT_SAMPLE))
         sidebar.caption(sample_description(name))
         if current_image().token != f"sample:{name}":
             st.session_state[IMAGE] = sample_image(name)
@@ -115,8 +124,8 @@ def image_picker() -> None:
             t("image.upload"), type=list(ALLOWED_EXTENSIONS), key="upload",
             help=t("image.upload_help", mb=MAX_UPLOAD_MB, mp=MAX_IMAGE_PIXELS // 1_000_000),
         )
-        sidebar.color_picker(t("image.background"), key="alpha_background",
-                             help=t("image.background_help"))
+        sidebar.color_picker(t("image.background"), help=t("image.background_help"),
+                             **persist("alpha_background", "#ffffff"))
         if upload is not None:
             _use_upload(upload)
         if not current_image().token.startswith("upload:"):
@@ -125,10 +134,11 @@ def image_picker() -> None:
     if error:
         sidebar.error(t("image.bad_upload", name=error[0], message=error[1]))
     sidebar.radio(
-        t("image.colour"), ["keep", "grey"], key="colour_mode", horizontal=True,
+        t("image.colour"), ["keep", "grey"], horizontal=True, **persist("colour_mode", "keep"),
         format_func=option_format("image.colour."),
     )
-    sidebar.checkbox(t("image.fast"), key="fast_preview", help=t("image.fast_help"))
+    sidebar.checkbox(t("image.fast"), help=t("image.fast_help"),
+                     **persist("fast_preview", False))
     image = current_image()
     h, w = image.array.shape[:2]
     kind = (t("image.kind.grey") if image.array.ndim == 2

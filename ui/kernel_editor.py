@@ -31,6 +31,7 @@ from .state import (
     kernels_from_json,
     kernels_to_json,
     library_kernels,
+    persist,
     remove_kernel_from_library,
 )
 
@@ -189,13 +190,13 @@ def _kernel_label(name: str) -> str:
 def _catalogue_picker() -> KernelChoice | None:
     """Category, kernel, its description and parameter sliders."""
     category = st.radio(t("filter.category"), list(filters.kernels.CATEGORIES),
-                        key="filter_category", horizontal=True,
-                        format_func=option_format("category."))
+                        horizontal=True, format_func=option_format("category."),
+                        **persist("filter_category", "edge"))
     names = [n for n, k in filters.KERNELS.items() if k.category == category]
-    if st.session_state.get("filter_kernel") not in names:
+    if st.session_state.get("filter_kernel") not in names:  # another category was chosen
         st.session_state["filter_kernel"] = names[0]
-    name = st.selectbox(t("filter.kernel"), names, key="filter_kernel",
-                        format_func=option_format("kernel.", ".name"))
+    name = st.selectbox(t("filter.kernel"), names, format_func=option_format("kernel.", ".name"),
+                        **persist("filter_kernel", names[0]))
     entry = filters.KERNELS[name]
     st.caption(kernel_description(name) + " · " + (t("filter.separable_yes") if entry.separable
                                       else t("filter.separable_no")))
@@ -208,12 +209,12 @@ def _catalogue_picker() -> KernelChoice | None:
             with column:
                 if param.integer:
                     params[param.name] = st.slider(
-                        label, int(param.minimum), int(param.maximum), int(param.default),
-                        step=int(param.step), key=key)
+                        label, int(param.minimum), int(param.maximum),
+                        step=int(param.step), **persist(key, int(param.default)))
                 else:
                     params[param.name] = st.slider(
-                        label, float(param.minimum), float(param.maximum), float(param.default),
-                        step=float(param.step), key=key)
+                        label, float(param.minimum), float(param.maximum),
+                        step=float(param.step), **persist(key, float(param.default)))
     with st.expander(t("filter.gallery", n=len(names))):
         rows = [{t("filter.gallery.name"): kernel_name(n),
                  t("filter.gallery.size"): "×".join(map(str, filters.get_kernel(n).shape)),
@@ -264,11 +265,10 @@ def kernel_text_editor(prefix: str, *, default: str = "1 0 -1\n1 0 -1\n1 0 -1",
         The float64 ``kh×kw`` kernel, or ``None`` while the text is not a valid kernel.
     """
     text_key, base_key = f"{prefix}_text", f"{prefix}_grid_base"
-    st.session_state.setdefault(text_key, default)
     tabs = st.tabs([t("kernel.tab_text"), t("kernel.tab_grid")]) if grid else None
     with tabs[0] if tabs else st.container():
-        text = st.text_area(t("kernel.text_label"), key=text_key, height=height,
-                            help=t("kernel.text_help"))
+        text = st.text_area(t("kernel.text_label"), height=height, help=t("kernel.text_help"),
+                            **persist(text_key, default))
         kernel = guard(filters.parse_kernel, text)
     if kernel is not None:
         st.session_state[base_key] = kernel
@@ -353,8 +353,9 @@ def _library_picker() -> KernelChoice | None:
         return None
     if st.session_state.get("library_pick") not in saved:
         st.session_state["library_pick"] = next(reversed(saved))
-    name = st.selectbox(t("filter.library_pick"), list(saved), key="library_pick",
-                        format_func=_library_label(saved))
+    name = st.selectbox(t("filter.library_pick"), list(saved),
+                        format_func=_library_label(saved),
+                        **persist("library_pick", next(reversed(saved))))
     entry = saved[name]
     facts = ", ".join(f"{k} = {v}" for k, v in entry.meta.items()
                       if not isinstance(v, (list, dict)))
@@ -385,19 +386,19 @@ def _option_kernel(option: str) -> np.ndarray:
 
 def _mix_picker(channels: int) -> KernelChoice | None:
     """Full ``C_out×C_in×kh×kw`` weights: RGB→grey + kernel, a kernel per channel, swap, .npy."""
-    preset = st.radio(t("filter.mix_preset"), list(MIX_PRESETS), key="mix_preset",
-                      format_func=option_format("filter.mix."))
+    preset = st.radio(t("filter.mix_preset"), list(MIX_PRESETS),
+                      format_func=option_format("filter.mix."), **persist("mix_preset", "to_grey"))
     if preset != "npy" and channels != 3:
         st.warning(t("filter.mix_needs_colour"))
         return None
     options = _channel_kernel_options()
     weight: np.ndarray | None = None
     if preset == "to_grey":
-        kname = st.selectbox(t("filter.mix_kernel"), options, key="mix_kernel",
-                             index=options.index("sobel_x"), format_func=_kernel_option())
+        kname = st.selectbox(t("filter.mix_kernel"), options, format_func=_kernel_option(),
+                             **persist("mix_kernel", "sobel_x"))
         columns = st.columns(3)
-        weights = [col.number_input(t(f"filter.mix_w.{c}"), -4.0, 4.0, LUMA[i], step=0.05,
-                                    format="%.3f", key=f"mix_w_{c}")
+        weights = [col.number_input(t(f"filter.mix_w.{c}"), -4.0, 4.0, step=0.05,
+                                    format="%.3f", **persist(f"mix_w_{c}", LUMA[i]))
                    for i, (col, c) in enumerate(zip(columns, "rgb", strict=True))]
         kernel = guard(_option_kernel, kname)
         if kernel is not None:
@@ -405,8 +406,8 @@ def _mix_picker(channels: int) -> KernelChoice | None:
     elif preset == "per_channel":
         columns = st.columns(3)
         defaults = ("sobel_x", "sobel_y", "laplacian_4")
-        chosen = [col.selectbox(t(f"filter.mix_channel.{c}"), options, key=f"mix_{c}",
-                                index=options.index(d), format_func=_kernel_option())
+        chosen = [col.selectbox(t(f"filter.mix_channel.{c}"), options,
+                                format_func=_kernel_option(), **persist(f"mix_{c}", d))
                   for col, c, d in zip(columns, "rgb", defaults, strict=True)]
         kernels = [guard(_option_kernel, c) for c in chosen]
         if all(k is not None for k in kernels):
@@ -455,8 +456,9 @@ def kernel_picker(channels: int) -> KernelChoice | None:
         The :class:`KernelChoice`, or ``None`` while the input cannot be used (an ``st.error``
         or ``st.info`` says why).
     """
-    source = st.radio(t("filter.source"), list(SOURCES), key="filter_source", horizontal=True,
-                      format_func=option_format("filter.source."))
+    source = st.radio(t("filter.source"), list(SOURCES), horizontal=True,
+                      format_func=option_format("filter.source."),
+                      **persist("filter_source", "catalogue"))
     if source == "catalogue":
         choice = _catalogue_picker()
     elif source == "custom":

@@ -5,6 +5,12 @@ Streamlit's own page list is hidden (``client.showSidebarNavigation = false`` in
 language switch. :func:`render_nav` draws the same list with ``st.page_link`` on every page.
 Pages stay discovered from ``pages/`` (no ``st.navigation``); a page whose file does not exist
 yet is simply left out.
+
+Why not ``st.navigation``: on Streamlit 1.67 a ``pages/`` folder beside it still wins until some
+session has run the entrypoint (``PagesManager.uses_pages_directory``, see Streamlit PR #10276).
+On a server that has just started, a first request straight to ``/Filter`` runs
+``pages/1_Filter.py`` alone under Streamlit's own page list (file-name labels, no language
+switch, no image picker), and so does every later direct request until someone opens ``/``.
 """
 
 from __future__ import annotations

@@ -4,6 +4,13 @@ Everything a user does lives in ``st.session_state`` (never in ``st.cache_resour
 people using the app at once never see each other's image, kernels or training run. Every page
 calls :func:`init_state` once, at the top (through ``ui.common.page_setup``).
 
+A widget whose value must survive moving to another page and back (the image picker, the
+Filter settings, pooling, padding…) says so where it is made, with :func:`persist`::
+
+    stride = st.number_input("Stride", 1, 64, **persist("filter_stride", 1))
+
+That is the only rule: a widget made without it starts again from its default on every visit.
+
 The kernel library is shared by the pages of one session: the Filter page saves and uses
 kernels, the Learn page adds ``source="learned"`` kernels and the LeNet page ``source="lenet"``
 ones. Kernels travel in and out as JSON (values + metadata) or as plain text.
@@ -28,7 +35,6 @@ __all__ = [
     "KERNEL_LIBRARY",
     "KERNEL_SOURCES",
     "UPLOAD_ERROR",
-    "WIDGET_DEFAULTS",
     "CurrentImage",
     "LibraryKernel",
     "add_kernel_to_library",
@@ -38,6 +44,7 @@ __all__ = [
     "kernels_from_json",
     "kernels_to_json",
     "library_kernels",
+    "persist",
     "remove_kernel_from_library",
     "sample_image",
 ]
@@ -48,45 +55,6 @@ UPLOAD_ERROR = "upload_error"      # the message of the last upload that could n
 DEFAULT_SAMPLE = "china"
 KERNEL_SOURCES = ("custom", "catalogue", "learned", "lenet", "uploaded")
 MAX_LIBRARY_SIZE = 200             # kernels per session (a JSON file cannot flood the memory)
-
-# Widgets whose values must survive moving between pages. Streamlit forgets the state of a
-# widget that the current page does not draw; writing the value back at the top of every page
-# keeps it. Defaults are set here once, so the widgets themselves are created without a value.
-WIDGET_DEFAULTS: dict[str, Any] = {
-    # image picker (sidebar of every page)
-    "image_source": "sample",
-    "sample_name": DEFAULT_SAMPLE,
-    "colour_mode": "keep",
-    "fast_preview": False,
-    "alpha_background": "#ffffff",
-    # Filter page
-    "filter_source": "catalogue",
-    "filter_category": "edge",
-    "filter_kernel": "sobel_x",
-    "custom_text": "1 0 -1\n1 0 -1\n1 0 -1",
-    "filter_stride": 1,
-    "filter_dilation": 1,
-    "filter_padding_kind": "same",
-    "filter_padding": 1,
-    "filter_padding_mode": "reflect",
-    "filter_bias": 0.0,
-    "filter_flip": False,
-    "filter_backend": "auto",
-    "filter_normalize": "abs",
-    "mix_preset": "to_grey",
-    # Padding page
-    "pad_border_kernel": "blur",
-    # Pooling & upsampling page
-    "pool_mode": "max",
-    "pool_kernel": 2,
-    "pool_stride": 2,
-    "pool_padding": 0,
-    "pool_ceil": False,
-    "up_factor": 2,
-    "up_tkernel": "bilinear",
-    "up_text": "1 1 1\n1 1 1\n1 1 1",
-}
-
 
 @dataclass
 class CurrentImage:
@@ -124,26 +92,34 @@ class LibraryKernel:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-# Widgets made per kernel or per choice (``param_gaussian_blur_size``, ``mix_r``...) keep their
-# values across pages too: every plain value (not a button, upload or table) under these prefixes.
-PERSISTENT_PREFIXES = ("param_", "mix_", "custom_", "up_", "pool_", "pad_", "library_pick")
-
-
 def init_state() -> None:
-    """Set every default once per session and keep widget values across pages."""
-    for key in WIDGET_DEFAULTS:
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
-    for key in list(st.session_state.keys()):
-        if isinstance(key, str) and key.startswith(PERSISTENT_PREFIXES):
-            value = st.session_state[key]
-            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-                st.session_state[key] = value
-    for key, value in WIDGET_DEFAULTS.items():
-        st.session_state.setdefault(key, value)
+    """Create the session's image and kernel library once (idempotent: every page calls it)."""
     st.session_state.setdefault(KERNEL_LIBRARY, {})
     if IMAGE not in st.session_state:
         st.session_state[IMAGE] = sample_image(DEFAULT_SAMPLE)
+
+
+def persist(key: str, default: Any) -> dict[str, Any]:
+    """Keyword arguments that give a widget its key, its first value and a value kept for the
+    whole session, across pages.
+
+    Two parts, both needed on Streamlit 1.67 with a ``pages/`` folder: ``persist_state=
+    "session"`` keeps the value while the widget's page is not shown, and writing the kept
+    value (or ``default`` the first time) to ``st.session_state`` before the widget is made
+    hands it to the widget when its page runs again (otherwise that first run returns the
+    widget's default). The widget takes no ``value=``/``index=`` of its own; code that must
+    change the value (a callback, a clamp to a smaller image) sets the key before the widget.
+
+    Args:
+        key: the widget's key (unique in the app, e.g. ``"filter_stride"``).
+        default: its value on the first visit; for radios and select boxes an option, not an
+            index.
+
+    Example:
+        >>> stride = st.number_input("Stride", 1, 64, **persist("filter_stride", 1))
+    """
+    st.session_state[key] = st.session_state.get(key, default)
+    return {"key": key, "persist_state": "session"}
 
 
 def sample_image(name: str) -> CurrentImage:
