@@ -15,6 +15,7 @@ import pytest
 import filters
 from filters.limits import MAX_UPLOAD_MB
 from tests.conftest import ROOT, gif_bytes, jpeg_bytes, open_page, png_bytes, upload
+from tests.rendered import output_shape
 from ui.i18n import STRINGS
 
 PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
@@ -95,7 +96,7 @@ def test_page_settings_are_kept_after_visiting_every_other_page():
     assert at.selectbox(key="sample_name").value == "checkerboard"
     assert at.number_input(key="filter_dilation").value == 2
     assert at.radio(key="filter_normalize").value == "minmax"
-    assert at.session_state["filter_output_summary"]["shape"][:2] == (256, 256)
+    assert output_shape(at)[:2] == (256, 256)
     at.switch_page("pages/3_Pooling_and_Upsampling.py").run()
     assert at.radio(key="pool_mode").value == "avg"
 
@@ -219,7 +220,6 @@ def test_a_text_file_named_png_is_refused(gradient_rgb):
 
 
 def test_grey_switch_and_fast_preview_change_the_working_image():
-    from tests.rendered import output_shape
 
     big = (np.random.default_rng(1).random((900, 1200, 3)) * 255).astype(np.uint8)
     at = open_page("pages/1_Filter.py")
