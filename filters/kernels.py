@@ -191,7 +191,7 @@ def sobel_kernel(axis: Literal["x", "y"], size: int = 3) -> np.ndarray:
         >>> sobel_kernel("y").tolist()
         [[-1.0, -2.0, -1.0], [0.0, 0.0, 0.0], [1.0, 2.0, 1.0]]
     """
-    axis = check_choice(axis, ("x", "y"), "axis")
+    check_choice(axis, ("x", "y"), "axis")
     size = _odd_size(size, "size", maximum=7)
     if size == 1:
         raise ValueError("Sobel size must be 3, 5 or 7.")

@@ -356,16 +356,17 @@ def _layer_output(layer: LayerSpec, n: int, where: str) -> int:
         raise ValueError(f"{where}: {error}") from None
 
 
-def _as_layers(layers: Sequence[LayerSpec] | str) -> list[LayerSpec]:
+def _as_layers(layers: object) -> list[LayerSpec]:
     if isinstance(layers, str):
         return parse_layers(layers)
     if not isinstance(layers, Sequence):
         raise TypeError(f"layers must be text such as 'conv3,conv3,pool2' or a list of "
                         f"LayerSpec; got {type(layers).__name__}.")
-    stack = list(layers)
-    for index, layer in enumerate(stack, start=1):
+    stack: list[LayerSpec] = []
+    for index, layer in enumerate(layers, start=1):
         if not isinstance(layer, LayerSpec):
             raise TypeError(f"Layer {index} must be a LayerSpec; got {type(layer).__name__}.")
+        stack.append(layer)
     return stack
 
 
