@@ -118,6 +118,17 @@ class BackendBase:
         """No prepared call: every call goes through ``depthwise``."""
         return None
 
+    def full(
+        self, image: np.ndarray, weight: np.ndarray, groups: int, geometry: Geometry
+    ) -> np.ndarray:
+        """A full layer as sums of per-channel ``depthwise`` correlations (integers → float32).
+
+        Backends with a faster full layer (numpy, torch) override this.
+        """
+        if image.dtype.kind != "f":
+            image = image.astype(np.float32)
+        return full_by_depthwise(self, image, weight, groups, geometry)  # type: ignore[arg-type]
+
 
 def dilate_kernel(kernel: np.ndarray, dilation: tuple[int, int]) -> np.ndarray:
     """Spread a kernel's taps ``dilation`` apart, filling the holes with zeros.

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
-from .base import BackendBase, Geometry, dilate_kernel, full_by_depthwise
+from .base import BackendBase, Geometry, dilate_kernel
 from .numpy_backend import BACKEND as NUMPY
 
 __all__ = ["BACKEND", "FFTBackend"]
@@ -43,12 +43,6 @@ class FFTBackend(BackendBase):
         return full[: (out_h - 1) * sh + 1 : sh, : (out_w - 1) * sw + 1 : sw].astype(
             image.dtype, copy=False
         )
-
-    def full(
-        self, image: np.ndarray, weight: np.ndarray, groups: int, geometry: Geometry
-    ) -> np.ndarray:
-        """A full layer as sums of per-channel correlations."""
-        return full_by_depthwise(self, image, weight, groups, geometry)
 
 
 BACKEND = FFTBackend()

@@ -40,7 +40,7 @@ import numpy as np
 
 from ..kernels import separate
 from ..padding import MODE_NAMES
-from .base import DIRECT_DTYPES, BackendBase, Geometry, full_by_depthwise
+from .base import DIRECT_DTYPES, BackendBase, Geometry
 
 __all__ = ["BACKEND", "OpenCVBackend", "border_type"]
 
@@ -116,14 +116,6 @@ class OpenCVBackend(BackendBase):
             return np.ascontiguousarray(out[:, :, 0] if grey else out)
 
         return run
-
-    def full(
-        self, image: np.ndarray, weight: np.ndarray, groups: int, geometry: Geometry
-    ) -> np.ndarray:
-        """A full layer as sums of per-channel correlations."""
-        if image.dtype.kind != "f":
-            image = image.astype(np.float32)
-        return full_by_depthwise(self, image, weight, groups, geometry)
 
 
 def _route(dtype: np.dtype, kernel: np.ndarray, depth: int) -> str:

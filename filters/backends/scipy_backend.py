@@ -8,7 +8,7 @@ import numpy as np
 from scipy import ndimage
 
 from ..padding import MODE_NAMES
-from .base import DIRECT_DTYPES, BackendBase, Geometry, dilate_kernel, full_by_depthwise
+from .base import DIRECT_DTYPES, BackendBase, Geometry, dilate_kernel
 from .numpy_backend import BACKEND as NUMPY
 
 __all__ = ["BACKEND", "ScipyBackend"]
@@ -55,14 +55,6 @@ class ScipyBackend(BackendBase):
     def _fits(image: np.ndarray, geometry: Geometry) -> bool:
         (sh, sw), (out_h, out_w) = geometry.stride, geometry.out_shape
         return (out_h - 1) * sh < image.shape[0] and (out_w - 1) * sw < image.shape[1]
-
-    def full(
-        self, image: np.ndarray, weight: np.ndarray, groups: int, geometry: Geometry
-    ) -> np.ndarray:
-        """A full layer as sums of per-channel correlations."""
-        if image.dtype.kind != "f":
-            image = image.astype(np.float32)
-        return full_by_depthwise(self, image, weight, groups, geometry)
 
 
 BACKEND = ScipyBackend()
