@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import filters
+from filters.backends import AUTO
 
 KERNEL_SIZES = (3, 5, 9, 15, 31)
 #: Skip a slow library (SciPy's ndimage, torch) when pixels·channels·k² exceeds this.
@@ -100,6 +101,18 @@ def cases(quick: bool = True) -> list[ConvCase]:
     ]
 
 
+#: Every backend of the registry and the raw calls of its own library it is raced against
+#: (numpy has none: it is the readable reference, too slow to race). The order is the
+#: tables' column order.
+RAW_CALLS: dict[str, tuple[str, ...]] = {
+    "opencv": ("cv2.filter2D", "cv2.sepFilter2D"),
+    "fft": ("signal.oaconvolve",),
+    "scipy": ("ndimage.correlate",),
+    "torch": ("torch.conv2d",),
+    "numpy": (),
+}
+
+
 def raw_calls(case: ConvCase, image: np.ndarray, quick: bool) -> dict[str, Callable[[], object]]:
     """The library calls a user would write for the same result (see the module docstring)."""
     import cv2
@@ -151,8 +164,8 @@ def our_calls(case: ConvCase, image: np.ndarray, raw: dict[str, object]
               ) -> dict[str, Callable[[], object]]:
     """``filters.conv2d`` on each backend whose library has a raw row in this case."""
     kernel = case.kernel()
-    wanted = {"auto": True, "opencv": True, "fft": "signal.oaconvolve" in raw,
-              "scipy": "ndimage.correlate" in raw, "torch": "torch.conv2d" in raw}
+    wanted = {AUTO: True} | {backend: any(call in raw for call in calls)
+                             for backend, calls in RAW_CALLS.items()}
     return {
         f"filters[{backend}]": (lambda b=backend: filters.conv2d(
             image, kernel, padding="same", padding_mode="reflect", backend=b))
@@ -247,12 +260,9 @@ def paired_ratios(times: dict[str, list[float]], raw: list[str]) -> dict[str, fl
             for name, values in times.items()}
 
 
-#: Each named backend and the raw calls of its own library it stands for.
-WRAPPED = {
-    "opencv": ("cv2.filter2D", "cv2.sepFilter2D"),
-    "scipy": ("ndimage.correlate",),
-    "torch": ("torch.conv2d",),
-}
+#: Each backend wrapped around one library call and the raw calls it stands for (the FFT
+#: backend is a different algorithm from ``oaconvolve``, so it is compared, not "wrapped").
+WRAPPED = {backend: calls for backend, calls in RAW_CALLS.items() if calls and backend != "fft"}
 
 
 def wrapper_rows(case: ConvCase, times: dict[str, list[float]], seconds: dict[str, float]

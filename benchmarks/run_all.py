@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks import bench_conv, bench_ops, bench_page, bench_startup
+from filters.backends import AUTO
 
 FIELDS = ["kind", "case", "size", "channels", "dtype", "op", "call", "seconds", "ratio",
           "peak_mib", "machine"]
@@ -22,7 +23,8 @@ FIELDS = ["kind", "case", "size", "channels", "dtype", "op", "call", "seconds", 
 AUTO_TARGET = 1.15
 #: Each named backend must be within this factor of its own library's raw call.
 WRAPPER_TARGET = 1.1
-BACKEND_COLUMNS = ["auto", "opencv", "fft", "scipy", "torch"]
+#: ``auto``, then every backend that is raced against raw calls (see ``bench_conv.RAW_CALLS``).
+BACKEND_COLUMNS = [AUTO, *(name for name, calls in bench_conv.RAW_CALLS.items() if calls)]
 
 
 def machine() -> str:

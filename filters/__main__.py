@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from . import kernels as kernel_catalogue
+from .backends import BACKEND_CHOICES
 from .padding import PADDING_MODES
 
 __all__ = ["build_parser", "main"]
@@ -96,9 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--dilation", type=_int_or_pair, default=1)
     apply.add_argument("--bias", type=float, default=None)
     apply.add_argument("--flip", action="store_true", help="true convolution (kernel turned 180°)")
-    apply.add_argument(
-        "--backend", default="auto", choices=["auto", "numpy", "scipy", "torch", "opencv"]
-    )
+    apply.add_argument("--backend", default="auto", choices=BACKEND_CHOICES)
     apply.add_argument("--grey", action="store_true", help="convert the image to grey first")
     apply.add_argument(
         "--normalize",

@@ -42,6 +42,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Train as the arguments say; print progress to stderr and the result to stdout."""
+    from ._validation import check_int
     from .datasets import load_dataset
     from .lenet import LeNet, Trainer
 
@@ -49,8 +50,7 @@ def run(args: argparse.Namespace) -> int:
     epochs = args.epochs or epochs
     batch_size = args.batch_size or batch_size
     lr = args.lr or lr
-    if epochs < 1:
-        raise ValueError("--epochs must be at least 1.")
+    epochs = check_int(epochs, "--epochs", minimum=1)
     start = time.perf_counter()
     dataset = load_dataset(args.dataset, root=args.data_dir, download=not args.no_download,
                            progress=lambda name, done, total: print(

@@ -9,14 +9,24 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from ._validation import check_choice, check_finite, check_image, float_dtype, to_pair
-from .backends import BACKEND_MODULES, Geometry, get_backend, is_available
+from ._validation import (
+    check_bias,
+    check_budget,
+    check_choice,
+    check_flag,
+    check_image,
+    check_int,
+    check_weight,
+    float_dtype,
+    to_pair,
+)
+from .backends import AUTO, BACKEND_CHOICES, BACKEND_NAMES, Geometry, get_backend, is_available
 from .kernels import is_separable
-from .limits import MAX_MULTIPLY_ADDS, MEMORY_BUDGET_BYTES
+from .limits import MAX_MULTIPLY_ADDS
 from .padding import PADDING_MODES, check_padding_fits, padding_sides
 from .sizes import effective_kernel_size
 
@@ -29,8 +39,8 @@ __all__ = [
     "plan_conv",
 ]
 
-BackendName = Literal["numpy", "scipy", "fft", "torch", "opencv", "auto"]
-BACKENDS: tuple[str, ...] = ("numpy", "scipy", "fft", "torch", "opencv", "auto")
+#: ``conv2d``'s ``backend`` choices: the registry's backends, then ``"auto"``.
+BACKENDS: tuple[str, ...] = BACKEND_CHOICES
 
 
 def available_backends() -> list[str]:
@@ -40,7 +50,7 @@ def available_backends() -> list[str]:
         >>> "numpy" in available_backends()
         True
     """
-    return [name for name in BACKEND_MODULES if is_available(name)] + ["auto"]
+    return [name for name in BACKEND_NAMES if is_available(name)] + [AUTO]
 
 
 def conv2d(
@@ -72,10 +82,10 @@ def conv2d(
             ``kh×kw`` kernel it is implied (``C``) and may be left out.
         bias: added to every output pixel: a number, or one number per output channel.
         flip: ``True`` for true (mathematical) convolution — the kernel rotated by 180°.
-        backend: ``"numpy"``, ``"scipy"`` (``ndimage.correlate``), ``"fft"``
-            (``scipy.signal.fftconvolve``), ``"torch"``, ``"opencv"`` or ``"auto"`` (the
-            fastest here, see :func:`choose_backend`; the numbers do not depend on it beyond
-            float rounding).
+        backend: one of :data:`BACKENDS`: ``"numpy"``, ``"scipy"`` (``ndimage.correlate``),
+            ``"fft"`` (``scipy.signal.fftconvolve``), ``"torch"``, ``"opencv"`` or ``"auto"``
+            (the fastest here, see :func:`choose_backend`; the numbers do not depend on it
+            beyond float rounding).
 
     Returns:
         ``H'×W'`` for a grey image with a ``kh×kw`` kernel, ``H'×W'×C`` for a colour one, and
@@ -194,9 +204,8 @@ def plan_conv(
         array = array[:, :, None]
     backend = check_choice(backend, BACKENDS, "backend")
     padding_mode = check_choice(padding_mode, PADDING_MODES, "padding_mode")
-    if not isinstance(flip, (bool, np.bool_)):
-        raise TypeError(f"flip must be True or False; got {flip!r}.")
-    weight = _check_kernel(kernel, float_dtype(array.dtype))
+    flip = check_flag(flip, "flip")
+    weight = check_weight(kernel, float_dtype(array.dtype))
     if flip:
         weight = weight[..., ::-1, ::-1].copy()
     groups = _check_groups(weight, array.shape[2], groups)
@@ -207,10 +216,12 @@ def plan_conv(
     check_padding_fits(array.shape[:2], sides, padding_mode)
     out_shape = _output_shape(array.shape[:2], (kh, kw), sides, stride_pair, dilation_pair)
     out_channels = weight.shape[0] if weight.ndim == 4 else array.shape[2]
-    bias_array = _check_bias(bias, out_channels, float_dtype(array.dtype))
-    _check_budget(array, (kh, kw), dilation_pair, out_shape, out_channels)
+    bias_array = check_bias(bias, out_channels, float_dtype(array.dtype))
+    check_budget(_working_bytes(array, (kh, kw), dilation_pair, out_shape, out_channels),
+                 "This convolution",
+                 "Use a smaller image, a stride, fewer channels or float32.")
     geometry = Geometry(*sides, padding_mode, stride_pair, dilation_pair, out_shape)
-    if backend == "auto":
+    if backend == AUTO:
         backend = choose_backend(array.shape, weight, geometry)
     elif not is_available(backend):
         raise ValueError(
@@ -228,8 +239,7 @@ def execute(plan: ConvPlan) -> np.ndarray:
         [[9.0, 9.0], [9.0, 9.0]]
     """
     backend = get_backend(plan.backend)
-    native = getattr(backend, "native_dtypes", _FLOAT_DTYPES)
-    image = plan.source if plan.source.dtype in native else plan.image
+    image = plan.source if plan.source.dtype in backend.native_dtypes else plan.image
     if plan.is_full:
         assert plan.groups is not None
         out = backend.full(image, plan.kernel, plan.groups, plan.geometry)
@@ -279,7 +289,6 @@ def choose_backend(image_shape: tuple[int, ...], weight: np.ndarray, geometry: G
 # ---------------------------------------------------------------------------------------------
 # Plan cache: repeated calls skip the checks (they are most of the cost on small images)
 
-_FLOAT_DTYPES = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
 _FALLBACK_DTYPE = np.dtype(np.float32)
 _RESULT_DTYPE: dict[np.dtype, np.dtype] = {
     np.dtype(np.float64): np.dtype(np.float64),
@@ -327,10 +336,10 @@ def _remember(key: tuple[Any, ...], plan: ConvPlan) -> None:
         bias = None if plan.bias is None else plan.bias.copy()
         kept = ConvPlan(plan.source[:1, :1].copy(), plan.kernel.copy(), plan.groups, bias,
                         plan.geometry, plan.backend, plan.grey)
-        prepare = getattr(get_backend(plan.backend), "prepare", None)
-        if prepare is not None and not plan.is_full:
+        if not plan.is_full:
             shape = plan.source.shape[:2] if plan.grey else plan.source.shape
-            kept.runner = prepare(shape, plan.source.dtype, kept.kernel, plan.geometry)
+            kept.runner = get_backend(plan.backend).prepare(shape, plan.source.dtype, kept.kernel,
+                                                            plan.geometry)
         _PLANS[key] = kept
 
 
@@ -338,33 +347,9 @@ def _remember(key: tuple[Any, ...], plan: ConvPlan) -> None:
 # Checks
 
 
-def _check_kernel(kernel: Any, dtype: Any) -> np.ndarray:
-    if isinstance(kernel, (list, tuple)):
-        kernel = np.asarray(kernel)
-    if not isinstance(kernel, np.ndarray):
-        raise TypeError(
-            f"kernel must be a numpy array (kh×kw or C_out×C_in/groups×kh×kw); "
-            f"got {type(kernel).__name__}."
-        )
-    if kernel.dtype.kind not in "biuf":
-        raise TypeError(f"kernel must hold real numbers; got dtype {kernel.dtype}.")
-    if kernel.ndim not in (2, 4):
-        raise ValueError(
-            f"kernel must be 2-D (kh×kw, applied to every channel) or 4-D "
-            f"(C_out×C_in/groups×kh×kw, a full layer); got {kernel.ndim}-D shape {kernel.shape}."
-        )
-    if kernel.size == 0:
-        raise ValueError(f"kernel is empty (shape {kernel.shape}).")
-    weight = np.asarray(kernel, dtype=np.float64 if dtype == np.float64 else np.float32)
-    check_finite(np.asarray(kernel, dtype=np.float64), "kernel")
-    return weight
-
-
 def _check_groups(weight: np.ndarray, channels: int, groups: int | None) -> int | None:
-    if groups is not None and (
-        isinstance(groups, bool) or not isinstance(groups, (int, np.integer))
-    ):
-        raise TypeError(f"groups must be an int; got {groups!r}.")
+    if groups is not None:
+        groups = check_int(groups, "groups")
     if weight.ndim == 2:
         if groups not in (None, channels):
             raise ValueError(
@@ -373,9 +358,7 @@ def _check_groups(weight: np.ndarray, channels: int, groups: int | None) -> int 
                 "a full weight C_out×C_in/groups×kh×kw."
             )
         return None
-    groups = 1 if groups is None else int(groups)
-    if groups < 1:
-        raise ValueError(f"groups must be at least 1; got {groups}.")
+    groups = 1 if groups is None else check_int(groups, "groups", minimum=1)
     c_out, c_in_per_group = weight.shape[:2]
     if channels % groups:
         raise ValueError(
@@ -450,50 +433,27 @@ def _output_shape(
     return shape[0], shape[1]
 
 
-def _check_bias(bias: Any, channels: int, dtype: Any) -> np.ndarray | None:
-    if bias is None:
-        return None
-    if isinstance(bias, bool):
-        raise TypeError("bias must be a number or one number per output channel, not a bool.")
-    values = np.asarray(bias)
-    if values.dtype.kind not in "iuf":
-        raise TypeError(f"bias must be numeric; got {bias!r}.")
-    values = values.astype(dtype).reshape(-1)
-    if values.size not in (1, channels):
-        raise ValueError(
-            f"bias needs 1 value or one per output channel ({channels}); got {values.size}."
-        )
-    check_finite(values, "bias")
-    return values
-
-
-def _check_budget(
+def _working_bytes(
     image: np.ndarray,
     kernel: tuple[int, int],
     dilation: tuple[int, int],
     out_shape: tuple[int, int],
     out_channels: int,
-) -> None:
-    """Refuse calls whose working arrays would exceed :data:`MEMORY_BUDGET_BYTES`."""
+) -> int:
+    """Bytes of the working arrays of one call: the padded image and two outputs."""
     item = np.dtype(float_dtype(image.dtype)).itemsize
     padded = (
         (image.shape[0] + kernel[0] * dilation[0])
         * (image.shape[1] + kernel[1] * dilation[1])
         * image.shape[2]
     )
-    needed = item * (padded + out_shape[0] * out_shape[1] * max(out_channels, image.shape[2]) * 2)
-    if needed > MEMORY_BUDGET_BYTES:
-        raise ValueError(
-            f"This convolution would need about {needed / 2**30:.1f} GiB of working memory, over "
-            f"the {MEMORY_BUDGET_BYTES / 2**30:.0f} GiB budget. Use a smaller image, a stride, "
-            "fewer channels or float32."
-        )
+    return item * (padded + out_shape[0] * out_shape[1] * max(out_channels, image.shape[2]) * 2)
 
 
 def _check_work(backend: str, weight: np.ndarray, out_shape: tuple[int, int],
                 channels: int) -> None:
     """Refuse calls that would keep a tap-by-tap backend busy for minutes."""
-    if backend not in _TAP_BY_TAP:
+    if not get_backend(backend).work_grows_with_taps:
         return
     per_pixel = int(np.prod(weight.shape[:2])) if weight.ndim == 4 else channels
     work = out_shape[0] * out_shape[1] * per_pixel * weight.shape[-2] * weight.shape[-1]
@@ -504,6 +464,3 @@ def _check_work(backend: str, weight: np.ndarray, out_shape: tuple[int, int],
             "one call. Use backend='auto' (OpenCV or FFT), a smaller kernel or image, or a stride."
         )
 
-
-#: Backends whose time grows with pixels × taps (OpenCV and FFT do not: see limits.py).
-_TAP_BY_TAP = frozenset({"numpy", "scipy", "torch"})

@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from .conv import conv2d, plan_conv
+from ._validation import check_array, check_image, check_int, check_number
+from .conv import execute, plan_conv
 from .padding import pad
 from .sizes import effective_kernel_size, output_size, transposed_output_size
 
@@ -111,8 +112,10 @@ def conv_walkthrough(
         >>> w.output.tolist(), [s.value for s in w.steps]
         ([[19.0, 25.0], [37.0, 43.0]], [19.0, 25.0, 37.0, 43.0])
     """
-    x = np.asarray(image, dtype=np.float64)
-    k = np.asarray(kernel, dtype=np.float64)
+    x = check_image(image).astype(np.float64)
+    k = check_array(kernel, "kernel", "a numpy array (kh×kw or C×kh×kw)").astype(np.float64)
+    bias = check_number(bias, "bias")
+    max_outputs = check_int(max_outputs, "max_outputs", minimum=1)
     multi = x.ndim == 3
     if multi and k.ndim == 2:
         k = np.broadcast_to(k, (x.shape[2], *k.shape)).copy()
@@ -145,17 +148,7 @@ def conv_walkthrough(
     sides = (g.top, g.bottom, g.left, g.right)
     padded = pad(x, (g.left, g.right, g.top, g.bottom), padding_mode).astype(np.float64)
     slid = plan.kernel[0] if multi else plan.kernel  # already rotated when flip=True
-    output = conv2d(
-        x,
-        weight,
-        stride=stride,
-        padding=padding,
-        padding_mode=padding_mode,
-        dilation=dilation,
-        bias=bias,
-        flip=flip,
-        backend="numpy",
-    )
+    output = execute(plan)
     output = output[:, :, 0] if multi else output
     steps = []
     (sh, sw), (dh, dw) = g.stride, g.dilation
@@ -205,7 +198,8 @@ def solve_padding(
         >>> solve_padding(32, 3).value, solve_padding(32, 5, dilation=2).value
         (1, 4)
     """
-    target = n if target is None else target
+    target = n if target is None else check_int(target, "target", minimum=1)
+    n, stride = check_int(n, "n", minimum=1), check_int(stride, "stride", minimum=1)
     span = effective_kernel_size(kernel_size, dilation)
     for p in range(0, span + n * stride + 1):
         if n + 2 * p < span:
@@ -236,6 +230,8 @@ def solve_stride(
         >>> solve_stride(32, 16, 3, padding=1).value
         2
     """
+    n, target = check_int(n, "n", minimum=1), check_int(target, "target", minimum=1)
+    padding = check_int(padding, "padding", minimum=0)
     for s in range(1, n + 2 * padding + 1):
         size = output_size(n, kernel_size, s, padding, dilation)
         if size == target:
@@ -263,7 +259,7 @@ def solve_output_padding(
         1
     """
     base = transposed_output_size(n, kernel_size, stride, padding, 0, dilation)
-    needed = target - base
+    needed = check_int(target, "target", minimum=1) - base
     if not 0 <= needed < max(stride, dilation):
         raise ValueError(
             f"Without output_padding the output is {base}; {target} would need output_padding "

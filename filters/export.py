@@ -19,31 +19,12 @@ import numpy as np
 
 from ._validation import check_choice, to_pair
 from .conv import plan_conv
-from .padding import NUMPY_MODES, PADDING_MODES, padding_sides
+from .padding import MODE_NAMES, PADDING_MODES, padding_sides
 
 __all__ = ["LIBRARIES", "conv_snippets", "npy_bytes", "pad_snippets", "pool_snippets",
            "transposed_snippets"]
 
 LIBRARIES: tuple[str, ...] = ("filters", "pytorch", "scipy", "opencv")
-
-_SCIPY_MODES = {
-    "zeros": "constant",
-    "reflect": "mirror",
-    "replicate": "nearest",
-    "circular": "wrap",
-}
-_OPENCV_BORDERS = {
-    "zeros": "cv2.BORDER_CONSTANT",
-    "reflect": "cv2.BORDER_REFLECT_101",
-    "replicate": "cv2.BORDER_REPLICATE",
-    "circular": "cv2.BORDER_WRAP",
-}
-_TORCH_PAD = {
-    "zeros": "constant",
-    "reflect": "reflect",
-    "replicate": "replicate",
-    "circular": "circular",
-}
 
 _LOAD = (
     "import numpy as np\n\n"
@@ -123,6 +104,7 @@ def conv_snippets(
         backend="numpy",
     )
     g = plan.geometry
+    names = MODE_NAMES[g.mode]
     (sh, sw), (dh, dw) = g.stride, g.dilation
     kernel_code = f"kernel = {_array_literal(k)}\n"
     slid_code = kernel_code + (
@@ -150,7 +132,7 @@ def conv_snippets(
         pad_arg = f"padding=({g.top}, {g.left})"
     else:
         torch += (
-            f"x = F.pad(x, {sides}, mode={_TORCH_PAD[g.mode]!r})  # (left, right, top, bottom)\n"
+            f"x = F.pad(x, {sides}, mode={names.torch!r})  # (left, right, top, bottom)\n"
         )
         pad_arg = "padding=0"
     bias_arg = f", bias=torch.full((x.shape[1],), {bias_value!r})" if bias is not None else ""
@@ -168,7 +150,7 @@ def conv_snippets(
     channel_axis = "" if channels == 1 else ", (0, 0)"
     numpy_pad = (
         f"padded = np.pad(image, (({g.top}, {g.bottom}), ({g.left}, {g.right}){channel_axis}), "
-        f"mode={NUMPY_MODES[g.mode]!r})  # torch {g.mode!r} = numpy {NUMPY_MODES[g.mode]!r}\n"
+        f"mode={names.numpy!r})  # torch {g.mode!r} = numpy {names.numpy!r}\n"
     )
     crop = (
         "rows = padded.shape[0] - spread.shape[0] + 1\n"
@@ -190,14 +172,14 @@ def conv_snippets(
     scipy += f"out = full[:rows:{sh}, :cols:{sw}] + {bias_value!r}\n"
     scipy += (
         "# Same-size shortcut for stride 1: ndimage.correlate(image, ..., "
-        f"mode={_SCIPY_MODES[g.mode]!r})\n"
+        f"mode={names.scipy!r})\n"
     )
     snippets["scipy"] = scipy
 
     opencv = _LOAD + "import cv2\n\n" + slid_code + spread
     opencv += (
         f"padded = cv2.copyMakeBorder(image, {g.top}, {g.bottom}, {g.left}, {g.right}, "
-        f"{_OPENCV_BORDERS[g.mode]})  # torch {g.mode!r}\n"
+        f"cv2.{names.opencv})  # torch {g.mode!r}\n"
     )
     opencv += crop + (
         "# filter2D correlates (no flip); anchor (0, 0) puts the kernel's corner on each pixel.\n"
@@ -244,6 +226,7 @@ def pad_snippets(padding: Any, mode: str) -> dict[str, str]:
         True
     """
     mode = check_choice(mode, PADDING_MODES, "padding_mode")
+    names = MODE_NAMES[mode]
     top, bottom, left, right = padding_sides(padding)
     sides = (left, right, top, bottom)
     return {
@@ -253,21 +236,21 @@ def pad_snippets(padding: Any, mode: str) -> dict[str, str]:
             "import torch\nimport torch.nn.functional as F\n\n"
             "x = torch.from_numpy(image)\n"
             "x = x[None, None] if x.ndim == 2 else x.permute(2, 0, 1)[None]\n"
-            f"y = F.pad(x, {sides}, mode={_TORCH_PAD[mode]!r})  # (left, right, top, bottom)\n"
+            f"y = F.pad(x, {sides}, mode={names.torch!r})  # (left, right, top, bottom)\n"
             "out = y[0, 0].numpy() if image.ndim == 2 else y[0].permute(1, 2, 0).numpy()\n"
         ),
         "scipy": _LOAD
         + (
-            f"# numpy's name for torch's {mode!r} is {NUMPY_MODES[mode]!r}"
-            f" (scipy.ndimage calls it {_SCIPY_MODES[mode]!r})\n"
+            f"# numpy's name for torch's {mode!r} is {names.numpy!r}"
+            f" (scipy.ndimage calls it {names.scipy!r})\n"
             f"widths = (({top}, {bottom}), ({left}, {right})) + ((0, 0),) * (image.ndim - 2)\n"
-            f"out = np.pad(image, widths, mode={NUMPY_MODES[mode]!r})\n"
+            f"out = np.pad(image, widths, mode={names.numpy!r})\n"
         ),
         "opencv": _LOAD
         + (
             "import cv2\n\n"
             f"out = cv2.copyMakeBorder(image, {top}, {bottom}, {left}, {right}, "
-            f"{_OPENCV_BORDERS[mode]})\n"
+            f"cv2.{names.opencv})\n"
         ),
     }
 

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ._validation import check_choice, check_finite
+from ._validation import check_array, check_choice, check_finite, check_int, check_number
 from .limits import MAX_KERNEL_SIZE
 
 __all__ = [
@@ -123,8 +123,7 @@ def gaussian_1d(size: int, sigma: float | None = None) -> np.ndarray:
     size = _odd_size(size, "size")
     if sigma is None:
         sigma = 0.3 * ((size - 1) * 0.5 - 1) + 0.8
-    if not (isinstance(sigma, (int, float)) and math.isfinite(sigma) and sigma > 0):
-        raise ValueError(f"sigma must be a positive finite number; got {sigma!r}.")
+    sigma = check_number(sigma, "sigma", positive=True)
     offsets = np.arange(size, dtype=np.float64) - (size - 1) / 2
     values = np.exp(-(offsets**2) / (2.0 * sigma**2))
     return values / values.sum()
@@ -137,7 +136,7 @@ def box_kernel(size: int = 3) -> np.ndarray:
         >>> box_kernel(2).tolist()
         [[0.25, 0.25], [0.25, 0.25]]
     """
-    size = _int_in(size, "size", 1, MAX_KERNEL_SIZE)
+    size = check_int(size, "size", minimum=1, maximum=MAX_KERNEL_SIZE)
     return np.full((size, size), 1.0 / size**2)
 
 
@@ -152,8 +151,7 @@ def motion_blur_kernel(length: int = 9, angle: float = 0.0) -> np.ndarray:
         [[0.0, 0.0, 0.0], [1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]
     """
     length = _odd_size(length, "length")
-    if not math.isfinite(angle):
-        raise ValueError(f"angle must be a finite number of degrees; got {angle!r}.")
+    angle = check_number(angle, "angle")
     theta = math.radians(angle)
     direction = np.array([-math.sin(theta), math.cos(theta)])  # (row, col); rows grow downwards
     half = (length - 1) / 2
@@ -172,8 +170,7 @@ def laplacian_of_gaussian_kernel(size: int = 9, sigma: float = 1.4) -> np.ndarra
         True
     """
     size = _odd_size(size, "size")
-    if not (math.isfinite(sigma) and sigma > 0):
-        raise ValueError(f"sigma must be a positive finite number; got {sigma!r}.")
+    sigma = check_number(sigma, "sigma", positive=True)
     offsets = np.arange(size, dtype=np.float64) - (size - 1) / 2
     yy, xx = np.meshgrid(offsets, offsets, indexing="ij")
     r2 = (xx**2 + yy**2) / (2.0 * sigma**2)
@@ -188,8 +185,7 @@ def unsharp_mask_kernel(size: int = 5, sigma: float = 1.0, amount: float = 1.0) 
         >>> round(float(unsharp_mask_kernel(5, 1.0, 1.0).sum()), 12)
         1.0
     """
-    if not math.isfinite(amount):
-        raise ValueError(f"amount must be a finite number; got {amount!r}.")
+    amount = check_number(amount, "amount")
     blur = gaussian_kernel(size, sigma)
     identity = np.zeros_like(blur)
     identity[blur.shape[0] // 2, blur.shape[1] // 2] = 1.0
@@ -203,6 +199,7 @@ def sobel_kernel(axis: Literal["x", "y"], size: int = 3) -> np.ndarray:
         >>> sobel_kernel("y").tolist()
         [[-1.0, -2.0, -1.0], [0.0, 0.0, 0.0], [1.0, 2.0, 1.0]]
     """
+    check_choice(axis, ("x", "y"), "axis")
     size = _odd_size(size, "size", maximum=7)
     if size == 1:
         raise ValueError("Sobel size must be 3, 5 or 7.")
@@ -444,13 +441,8 @@ def get_kernel(name: str, **params: Any) -> np.ndarray:
             names = ", ".join(allowed) or "no parameters"
             raise ValueError(f"Kernel {name!r} takes {names}; got unknown parameter {key!r}.")
         spec = allowed[key]
-        if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
-            raise TypeError(f"{name} parameter {key!r} must be a number; got {value!r}.")
-        if not (spec.minimum <= value <= spec.maximum):
-            raise ValueError(
-                f"{name} parameter {key!r} must be between {spec.minimum:g} and {spec.maximum:g};"
-                f" got {value!r}."
-            )
+        check_number(value, f"{name} parameter {key!r}", minimum=spec.minimum,
+                     maximum=spec.maximum)
         if spec.integer and int(value) != value:
             raise ValueError(f"{name} parameter {key!r} must be a whole number; got {value!r}.")
         if spec.integer:
@@ -476,9 +468,8 @@ def separate(kernel: np.ndarray, *, rtol: float = 1e-6) -> tuple[np.ndarray, np.
         >>> np.allclose(np.outer(column, row), get_kernel("sobel_x"))
         True
     """
-    array = np.asarray(kernel, dtype=np.float64)
-    if array.ndim != 2:
-        raise ValueError(f"kernel must be 2-D (kh×kw); got shape {array.shape}.")
+    array = _kernel_2d(kernel)
+    rtol = check_number(rtol, "rtol", minimum=0)
     singular = np.linalg.svd(array, compute_uv=False)
     if singular[0] == 0.0:
         return np.zeros(array.shape[0]), np.zeros(array.shape[1])
@@ -537,6 +528,7 @@ def parse_kernel(text: str, *, max_size: int = MAX_KERNEL_SIZE) -> np.ndarray:
     """
     if not isinstance(text, str):
         raise TypeError(f"kernel text must be a string; got {type(text).__name__}.")
+    max_size = check_int(max_size, "max_size", minimum=1)
     rows = _split_rows(text)
     if not rows:
         raise ValueError("The kernel is empty: type rows of numbers, e.g. '1 0 -1' on each line.")
@@ -625,9 +617,8 @@ def format_kernel(kernel: np.ndarray, *, precision: int = 6) -> str:
         1 0.5
         -2 0.125
     """
-    array = np.asarray(kernel, dtype=np.float64)
-    if array.ndim != 2:
-        raise ValueError(f"kernel must be 2-D (kh×kw); got shape {array.shape}.")
+    array = _kernel_2d(kernel)
+    precision = check_int(precision, "precision", minimum=0)
     lines = []
     for row in array:
         cells = [np.format_float_positional(round(float(v), precision), trim="-") for v in row]
@@ -635,20 +626,17 @@ def format_kernel(kernel: np.ndarray, *, precision: int = 6) -> str:
     return "\n".join(lines)
 
 
+def _kernel_2d(kernel: Any) -> np.ndarray:
+    """A ``kh×kw`` kernel as float64 (``TypeError`` for a non-array, ``ValueError`` for 1-D)."""
+    array = check_array(kernel, "kernel", "a numpy array (kh×kw)").astype(np.float64)
+    if array.ndim != 2:
+        raise ValueError(f"kernel must be 2-D (kh×kw); got shape {array.shape}.")
+    return array
+
+
 def _odd_size(value: Any, name: str, maximum: int = MAX_KERNEL_SIZE) -> int:
-    size = _int_in(value, name, 1, maximum)
+    """A kernel side with a centre: an odd int from 1 to ``maximum``."""
+    size = check_int(value, name, minimum=1, maximum=maximum)
     if size % 2 == 0:
         raise ValueError(f"{name} must be odd so the kernel has a centre; got {size}.")
     return size
-
-
-def _int_in(value: Any, name: str, minimum: int, maximum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        if isinstance(value, (float, np.floating)) and float(value).is_integer():
-            value = int(value)
-        else:
-            raise TypeError(f"{name} must be a whole number; got {value!r}.")
-    value = int(value)
-    if not minimum <= value <= maximum:
-        raise ValueError(f"{name} must be between {minimum} and {maximum}; got {value}.")
-    return value

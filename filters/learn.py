@@ -35,7 +35,17 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._validation import as_image, check_choice, check_finite, to_pair
+from ._validation import (
+    as_image,
+    check_array,
+    check_bias,
+    check_choice,
+    check_finite,
+    check_flag,
+    check_int,
+    check_number,
+    to_pair,
+)
 from .conv import conv2d, plan_conv
 from .padding import pad
 
@@ -202,10 +212,8 @@ def _shape_text(shape: tuple[int, ...]) -> str:
 def _prepare(inputs: Any, targets: Any, kernel_size: Any, padding: Any, padding_mode: str,
              shared: Any, bias: Any) -> _Problem:
     """Check everything about the data; pad every input once (the padding never changes)."""
-    if not isinstance(shared, (bool, np.bool_)):
-        raise TypeError(f"shared must be True or False; got {shared!r}.")
-    if not isinstance(bias, (bool, np.bool_)):
-        raise TypeError(f"bias must be True or False; got {bias!r}.")
+    shared = check_flag(shared, "shared")
+    bias = check_flag(bias, "bias")
     kh, kw = to_pair(kernel_size, "kernel_size", minimum=1)
     if max(kh, kw) > MAX_LEARN_SIZE:
         raise ValueError(
@@ -347,7 +355,7 @@ def loss_and_gradient(inputs: Any, targets: Any, kernel: Any, *, bias: Any = Non
         (0.0, [[0.0, 0.0]])
     """
     loss = check_choice(loss, LOSSES, "loss")
-    array = np.asarray(kernel, dtype=np.float64)
+    array = check_array(kernel, "kernel", "a numpy array (kh×kw or C×kh×kw)").astype(np.float64)
     if array.ndim not in (2, 3):
         raise ValueError(f"kernel must be kh×kw or C×kh×kw; got shape {array.shape}.")
     problem = _prepare(inputs, targets, array.shape[-2:], padding, padding_mode,
@@ -364,15 +372,10 @@ def loss_and_gradient(inputs: Any, targets: Any, kernel: Any, *, bias: Any = Non
 
 
 def _bias_array(bias: Any, problem: _Problem) -> np.ndarray:
-    if bias is None:
+    array = check_bias(bias, problem.groups)
+    if array is None:
         return np.zeros(problem.groups)
-    array = np.atleast_1d(np.asarray(bias, dtype=np.float64)).ravel()
-    if array.size == 1:
-        return np.repeat(array, problem.groups)
-    if array.size != problem.groups:
-        raise ValueError(f"bias must be one number or {problem.groups} (one per kernel); "
-                         f"got {array.size}.")
-    return array
+    return np.repeat(array, problem.groups) if array.size == 1 else array
 
 
 def _public_bias(bias: np.ndarray, problem: _Problem) -> float | np.ndarray:
@@ -413,6 +416,7 @@ def default_lr(inputs: Any, kernel_size: int | tuple[int, int], *, optimizer: st
     """
     optimizer = check_choice(optimizer, OPTIMIZERS, "optimizer")
     loss = check_choice(loss, LOSSES, "loss")
+    bias = check_flag(bias, "bias")
     if optimizer == "adam":
         return ADAM_LR
     kh, kw = to_pair(kernel_size, "kernel_size", minimum=1)
@@ -537,14 +541,13 @@ def learn_kernel(
     loss = check_choice(loss, LOSSES, "loss")
     engine = check_choice(engine, ENGINES, "engine")
     method = check_choice(method, METHODS, "method")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be a whole number ≥ 0; got {steps!r}.")
-    if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating))
-                           or not np.isfinite(lr) or lr <= 0):
-        raise ValueError(f"lr must be a positive number (or None for the default); got {lr!r}.")
-    if tol is not None and (isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating))
-                            or not np.isfinite(tol) or tol < 0):
-        raise ValueError(f"tol must be a number ≥ 0 or None; got {tol!r}.")
+    steps = check_int(steps, "steps", minimum=0)
+    if lr is not None:
+        lr = check_number(lr, "lr", positive=True)
+    if tol is not None:
+        tol = check_number(tol, "tol", minimum=0)
+    if seed is not None:
+        seed = check_int(seed, "seed")
     # Everything is checked here, at the call, before the first step is asked for.
     problem = _prepare(inputs, targets, kernel_size, padding, padding_mode, shared, bias)
     scale = 1.0 / problem.count if loss == "mean" else 1.0
@@ -610,7 +613,7 @@ def _initial(problem: _Problem, init: Any, init_bias: Any, seed: int | None
     bound = 1.0 / np.sqrt(kh * kw)
     rng = np.random.default_rng(seed)
     if isinstance(init, (np.ndarray, list, tuple)):
-        kernel = np.array(init, dtype=np.float64)
+        kernel = check_array(init, "init").astype(np.float64)
         if kernel.shape != problem.kernel_shape:
             raise ValueError(f"init kernel has shape {kernel.shape}; expected "
                              f"{problem.kernel_shape} (the shape of the kernel being learned).")

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_choice
+from ._validation import check_choice, check_int, check_number
 from .datasets import Dataset
 
 __all__ = ["MEAN", "STD", "LeNet", "Trainer", "TrainingDiverged", "feature_maps",
@@ -52,6 +52,9 @@ def LeNet(activation: str = "relu", num_classes: int = 10, pool: str = "max",
 
     activation = check_choice(activation, ("relu", "sigmoid"), "activation")
     pool = check_choice(pool, ("max", "avg"), "pool")
+    num_classes = check_int(num_classes, "num_classes", minimum=1)
+    if seed is not None:
+        seed = check_int(seed, "seed")
     act = nn.ReLU if activation == "relu" else nn.Sigmoid
     pooling = nn.MaxPool2d if pool == "max" else nn.AvgPool2d
     if seed is not None:
@@ -87,12 +90,11 @@ class Trainer:
 
         self.model = model
         self.dataset = dataset
-        self.batch_size = int(batch_size)
-        if self.batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1; got {batch_size}.")
+        self.batch_size = check_int(batch_size, "batch_size", minimum=1)
+        lr = check_number(lr, "lr", positive=True)
         self.optimizer_name = check_choice(optimizer, ("sgd", "adam"), "optimizer")
-        self.momentum = momentum
-        self.seed = seed
+        self.momentum = check_number(momentum, "momentum", minimum=0)
+        self.seed = check_int(seed, "seed")
         self.train_x, self.train_y = _tensor(dataset.train_x), torch.from_numpy(dataset.train_y)
         self.test_x, self.test_y = _tensor(dataset.test_x), torch.from_numpy(dataset.test_y)
         self.generator = torch.Generator().manual_seed(seed)
@@ -114,8 +116,7 @@ class Trainer:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-            raise ValueError(f"lr must be a positive number; got {value!r}.")
+        value = check_number(value, "lr", positive=True)
         for group in self.optimizer.param_groups:
             group["lr"] = float(value)
 

@@ -1,7 +1,8 @@
 """Padding with PyTorch's four modes: ``zeros``, ``reflect``, ``replicate``, ``circular``.
 
 The mode names are exactly those of ``torch.nn.Conv2d(padding_mode=...)``. Other libraries call
-the same borders by other names (a classic source of bugs); each backend keeps its own table:
+the same borders by other names (a classic source of bugs). :data:`MODE_NAMES` below is the one
+table of those names: every backend, the code export and the app read it.
 
 ==========  ==================  ==============  =====================  ================
 ours/torch  numpy ``np.pad``    scipy.ndimage   OpenCV                 example (1 2 3)
@@ -17,25 +18,51 @@ Note the trap: scipy's ``reflect`` is numpy's ``symmetric`` (``1 | 1 2 3 | 3``),
 
 from __future__ import annotations
 
+import numbers
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
-from ._validation import as_image, check_choice
-from .limits import MEMORY_BUDGET_BYTES
+from ._validation import as_image, check_budget, check_choice, check_int, check_number
 
-__all__ = ["NUMPY_MODES", "PADDING_MODES", "PaddingMode", "check_padding_fits", "pad"]
+__all__ = [
+    "MODE_NAMES",
+    "PADDING_MODES",
+    "ModeNames",
+    "PaddingMode",
+    "check_padding_fits",
+    "pad",
+]
 
 PaddingMode = Literal["zeros", "reflect", "replicate", "circular"]
-PADDING_MODES: tuple[str, ...] = ("zeros", "reflect", "replicate", "circular")
 
-#: Our (torch's) mode names -> ``numpy.pad`` modes.
-NUMPY_MODES: dict[str, str] = {
-    "zeros": "constant",
-    "reflect": "reflect",
-    "replicate": "edge",
-    "circular": "wrap",
+
+@dataclass(frozen=True)
+class ModeNames:
+    """One padding mode's name in each library.
+
+    Attributes:
+        torch: ``F.pad``'s ``mode`` (``"constant"`` for zeros; ``Conv2d`` calls it ``"zeros"``).
+        numpy: ``np.pad``'s ``mode``.
+        scipy: ``scipy.ndimage``'s ``mode``.
+        opencv: the name of the ``cv2`` border constant (``getattr(cv2, name)`` is its value).
+    """
+
+    torch: str
+    numpy: str
+    scipy: str
+    opencv: str
+
+
+#: Our (torch's) mode names -> each library's name for the same border (the README's table).
+MODE_NAMES: dict[str, ModeNames] = {
+    "zeros": ModeNames("constant", "constant", "constant", "BORDER_CONSTANT"),
+    "reflect": ModeNames("reflect", "reflect", "mirror", "BORDER_REFLECT_101"),
+    "replicate": ModeNames("replicate", "edge", "nearest", "BORDER_REPLICATE"),
+    "circular": ModeNames("circular", "wrap", "wrap", "BORDER_WRAP"),
 }
+PADDING_MODES: tuple[str, ...] = tuple(MODE_NAMES)
 
 Sides = tuple[int, int, int, int]  # (top, bottom, left, right)
 
@@ -64,20 +91,17 @@ def pad(image: Any, padding: Any, mode: str = "zeros", *, value: float = 0.0) ->
     """
     array = as_image(image)
     mode = check_choice(mode, PADDING_MODES, "padding_mode")
+    value = check_number(value, "value")
     top, bottom, left, right = padding_sides(padding)
     check_padding_fits(array.shape[:2], (top, bottom, left, right), mode)
     channels = array.shape[2] if array.ndim == 3 else 1
     padded_bytes = ((array.shape[0] + top + bottom) * (array.shape[1] + left + right) * channels
                     * array.itemsize)
-    if padded_bytes > MEMORY_BUDGET_BYTES:
-        raise ValueError(
-            f"Padding by {(top, bottom, left, right)} makes a {padded_bytes / 2**30:.1f} GiB "
-            f"image, over the {MEMORY_BUDGET_BYTES / 2**30:.0f} GiB budget; pad less."
-        )
+    check_budget(padded_bytes, f"Padding by {(top, bottom, left, right)}", "Pad less.")
     widths = [(top, bottom), (left, right)] + [(0, 0)] * (array.ndim - 2)
     if mode == "zeros":
         return np.pad(array, widths, mode="constant", constant_values=value)
-    return np.pad(array, widths, mode=NUMPY_MODES[mode])  # type: ignore[call-overload]
+    return np.pad(array, widths, mode=MODE_NAMES[mode].numpy)  # type: ignore[call-overload]
 
 
 def padding_sides(padding: Any) -> Sides:
@@ -89,22 +113,16 @@ def padding_sides(padding: Any) -> Sides:
         >>> padding_sides((0, 1, 2, 3))
         (2, 3, 0, 1)
     """
-    if isinstance(padding, (bool, np.bool_)):
-        raise TypeError(f"padding must be an int or a tuple of ints; got {padding!r}.")
-    if isinstance(padding, (int, np.integer)):
-        values: tuple[int, ...] = (int(padding),) * 4
-    elif isinstance(padding, (tuple, list)) and len(padding) in (2, 4):
-        if not all(
-            isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
-            for v in padding
-        ):
-            raise TypeError(f"padding must hold ints only; got {padding!r}.")
-        if len(padding) == 2:
-            ph, pw = (int(v) for v in padding)
-            values = (ph, ph, pw, pw)
+    if isinstance(padding, (tuple, list)) and len(padding) in (2, 4):
+        ints = [check_int(v, "padding") for v in padding]
+        if len(ints) == 2:
+            ph, pw = ints
+            values: tuple[int, ...] = (ph, ph, pw, pw)
         else:
-            left, right, top, bottom = (int(v) for v in padding)
+            left, right, top, bottom = ints
             values = (top, bottom, left, right)
+    elif isinstance(padding, numbers.Integral) and not isinstance(padding, (bool, np.bool_)):
+        values = (int(padding),) * 4
     else:
         raise TypeError(
             "padding must be an int, a pair (rows, cols) or four ints (left, right, top, bottom); "

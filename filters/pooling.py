@@ -25,13 +25,19 @@ PyTorch's rules, written out:
 
 from __future__ import annotations
 
-import math
-import numbers
 from typing import Any
 
 import numpy as np
 
-from ._validation import as_image, check_choice, to_pair
+from ._validation import (
+    as_image,
+    check_array,
+    check_choice,
+    check_flag,
+    check_int,
+    check_number,
+    to_pair,
+)
 
 __all__ = ["POOL_MODES", "global_avg_pool", "pool2d", "pool_output_size", "unravel_pool_indices"]
 
@@ -60,6 +66,12 @@ def pool_output_size(n: int, kernel: int, stride: int, padding: int, dilation: i
         >>> pool_output_size(5, 2, 2, 0, 1, ceil_mode=False), pool_output_size(5, 2, 2, 0, 1, True)
         (2, 3)
     """
+    n = check_int(n, "n", minimum=1)
+    kernel = check_int(kernel, "kernel", minimum=1)
+    stride = check_int(stride, "stride", minimum=1)
+    padding = check_int(padding, "padding", minimum=0)
+    dilation = check_int(dilation, "dilation", minimum=1)
+    ceil_mode = check_flag(ceil_mode, "ceil_mode")
     span = dilation * (kernel - 1) + 1
     size = (n + 2 * padding - span + (stride - 1 if ceil_mode else 0)) // stride + 1
     if ceil_mode and (size - 1) * stride >= n + padding:
@@ -128,10 +140,10 @@ def pool2d(
     sh, sw = (kh, kw) if stride is None else to_pair(stride, "stride", minimum=1)
     ph, pw = to_pair(padding, "padding", minimum=0)
     dh, dw = to_pair(dilation, "dilation", minimum=1)
-    for flag, name in ((ceil_mode, "ceil_mode"), (count_include_pad, "count_include_pad"),
-                       (return_indices, "return_indices")):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise TypeError(f"{name} must be True or False; got {flag!r}.")
+    ceil_mode = check_flag(ceil_mode, "ceil_mode")
+    count_include_pad = check_flag(count_include_pad, "count_include_pad")
+    return_indices = check_flag(return_indices, "return_indices")
+    p = check_number(p, "p", positive=True)  # the norm of Lp pooling
     if return_indices and mode != "max":
         raise ValueError("return_indices only applies to max pooling (mode='max').")
     if mode != "max" and (dh, dw) != (1, 1):
@@ -139,9 +151,6 @@ def pool2d(
                          "(as in torch).")
     if mode == "lp" and (ph, pw) != (0, 0):
         raise ValueError("Lp pooling takes no padding (F.lp_pool2d has none).")
-    if mode == "lp" and (isinstance(p, bool) or not isinstance(p, numbers.Real)
-                         or not (math.isfinite(p) and p > 0)):
-        raise ValueError(f"p must be a positive finite number (the norm of Lp pooling); got {p!r}.")
     for pad, k, axis in ((ph, kh, "rows"), (pw, kw, "columns")):
         if pad > k // 2:
             raise ValueError(
@@ -271,7 +280,10 @@ def unravel_pool_indices(indices: np.ndarray, width: int) -> tuple[np.ndarray, n
         >>> unravel_pool_indices(np.array([5, 7]), 4)
         (array([1, 1]), array([1, 3]))
     """
-    rows, cols = np.divmod(np.asarray(indices), width)
+    array = check_array(indices, "indices", "an int array from pool2d(..., return_indices=True)")
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"indices must hold integers; got dtype {array.dtype}.")
+    rows, cols = np.divmod(array, check_int(width, "width", minimum=1))
     return rows, cols
 
 

@@ -37,7 +37,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from ._validation import check_choice
+from ._validation import check_choice, check_flag, check_int
 from .sizes import effective_kernel_size, output_size, transposed_output_size
 
 __all__ = [
@@ -102,16 +102,15 @@ class LayerSpec:
         minimums = {"kernel": 1, "stride": 1, "padding": 0, "dilation": 1, "groups": 0,
                     "output_padding": 0}
         for field, minimum in minimums.items():
-            value = getattr(self, field)
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError(f"{field} must be an int; got {value!r}.")
-            if value < minimum:
-                raise ValueError(f"{field} must be at least {minimum}; got {value}.")
+            object.__setattr__(self, field, check_int(getattr(self, field), field,
+                                                      minimum=minimum))
         for field in ("in_channels", "out_channels"):
             value = getattr(self, field)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                      or value < 1):
-                raise ValueError(f"{field} must be a positive int or None; got {value!r}.")
+            if value is not None:
+                object.__setattr__(self, field, check_int(value, field, minimum=1))
+        object.__setattr__(self, "bias", check_flag(self.bias, "bias"))
+        if not isinstance(self.name, str):
+            raise TypeError(f"name must be a string; got {type(self.name).__name__}.")
         if self.kind == "pool" and self.padding > self.kernel // 2:
             raise ValueError(
                 f"pooling padding {self.padding} is more than half the window "
@@ -182,7 +181,7 @@ def layer_stats(layers: Sequence[LayerSpec] | str, input_size: int,
         16384
     """
     stack = _as_layers(layers)
-    n = _check_positive(input_size, "input_size")
+    n = check_int(input_size, "input_size", minimum=1)
     channels = _first_channels(stack, in_channels)
     jump, start = 1.0, 0.0  # input pixel i has its centre at coordinate i
     stats = []
@@ -198,14 +197,7 @@ def layer_stats(layers: Sequence[LayerSpec] | str, input_size: int,
             raise ValueError(f"{where}: groups={groups} must divide its {channels} input and "
                              f"{out_channels} output channels.")
         span = effective_kernel_size(layer.kernel, layer.dilation)
-        try:
-            if layer.kind == "convT":
-                size = transposed_output_size(n, layer.kernel, layer.stride, layer.padding,
-                                              layer.output_padding, layer.dilation)
-            else:
-                size = output_size(n, layer.kernel, layer.stride, layer.padding, layer.dilation)
-        except ValueError as error:
-            raise ValueError(f"{where} on a {n}×{n} input: {error}") from None
+        size = _layer_output(layer, n, f"{where} on a {n}×{n} input")
         if layer.kind == "convT":
             jump = jump / layer.stride
             start = start + (layer.padding - (span - 1) / 2) * jump
@@ -303,12 +295,13 @@ def receptive_window(layers: Sequence[LayerSpec] | str, out_row: int, out_col: i
         Window(top=0, left=0, bottom=2, right=2)
     """
     stack = _as_layers(layers)
-    height, width = (input_size, input_size) if isinstance(input_size, int) else input_size
-    rows = _axis_sizes(stack, _check_positive(height, "input height"))
-    cols = _axis_sizes(stack, _check_positive(width, "input width"))
+    clip = check_flag(clip, "clip")
+    height, width = (input_size, input_size) if not isinstance(input_size, (tuple, list)) \
+        else input_size
+    rows = _axis_sizes(stack, check_int(height, "input height", minimum=1))
+    cols = _axis_sizes(stack, check_int(width, "input width", minimum=1))
     for position, sizes, axis in ((out_row, rows, "row"), (out_col, cols, "column")):
-        if isinstance(position, bool) or not isinstance(position, (int, np.integer)):
-            raise TypeError(f"out_{axis} must be an int; got {position!r}.")
+        position = check_int(position, f"out_{axis}")
         if not 0 <= position < sizes[-1]:
             raise ValueError(f"output {axis} {position} is outside the output (0…"
                              f"{sizes[-1] - 1}).")
@@ -347,41 +340,40 @@ def _axis_sizes(stack: Sequence[LayerSpec], n: int) -> list[int]:
     """Length of one axis before each layer and after the last."""
     sizes = [n]
     for index, layer in enumerate(stack, start=1):
-        try:
-            if layer.kind == "convT":
-                n = transposed_output_size(n, layer.kernel, layer.stride, layer.padding,
-                                           layer.output_padding, layer.dilation)
-            else:
-                n = output_size(n, layer.kernel, layer.stride, layer.padding, layer.dilation)
-        except ValueError as error:
-            raise ValueError(f"Layer {index} ({layer.label}) on a {n}-pixel axis: {error}") \
-                from None
+        n = _layer_output(layer, n, f"Layer {index} ({layer.label}) on a {n}-pixel axis")
         sizes.append(n)
     return sizes
 
 
-def _as_layers(layers: Sequence[LayerSpec] | str) -> list[LayerSpec]:
+def _layer_output(layer: LayerSpec, n: int, where: str) -> int:
+    """One layer's output length on an ``n``-pixel axis; errors start with ``where``."""
+    try:
+        if layer.kind == "convT":
+            return transposed_output_size(n, layer.kernel, layer.stride, layer.padding,
+                                          layer.output_padding, layer.dilation)
+        return output_size(n, layer.kernel, layer.stride, layer.padding, layer.dilation)
+    except ValueError as error:
+        raise ValueError(f"{where}: {error}") from None
+
+
+def _as_layers(layers: object) -> list[LayerSpec]:
     if isinstance(layers, str):
         return parse_layers(layers)
-    stack = list(layers)
-    for index, layer in enumerate(stack, start=1):
+    if not isinstance(layers, Sequence):
+        raise TypeError(f"layers must be text such as 'conv3,conv3,pool2' or a list of "
+                        f"LayerSpec; got {type(layers).__name__}.")
+    stack: list[LayerSpec] = []
+    for index, layer in enumerate(layers, start=1):
         if not isinstance(layer, LayerSpec):
             raise TypeError(f"Layer {index} must be a LayerSpec; got {type(layer).__name__}.")
+        stack.append(layer)
     return stack
 
 
 def _first_channels(stack: Sequence[LayerSpec], in_channels: int | None) -> int:
     if in_channels is None:
         return stack[0].in_channels or 1 if stack else 1
-    return _check_positive(in_channels, "in_channels")
-
-
-def _check_positive(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int; got {value!r}.")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1; got {value}.")
-    return int(value)
+    return check_int(in_channels, "in_channels", minimum=1)
 
 
 # --- the text syntax ----------------------------------------------------------------------------

@@ -6,15 +6,9 @@ Seeds 000-002 write them as ``o = ⌊(n + 2p − d(k−1) − 1) / s⌋ + 1`` an
 
 from __future__ import annotations
 
+from ._validation import check_int
+
 __all__ = ["effective_kernel_size", "output_size", "transposed_output_size"]
-
-
-def _check_int(value: int, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int; got {value!r}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}; got {value}.")
-    return value
 
 
 def effective_kernel_size(kernel_size: int, dilation: int = 1) -> int:
@@ -24,8 +18,8 @@ def effective_kernel_size(kernel_size: int, dilation: int = 1) -> int:
         >>> effective_kernel_size(3, dilation=2)
         5
     """
-    _check_int(kernel_size, "kernel_size", 1)
-    _check_int(dilation, "dilation", 1)
+    kernel_size = check_int(kernel_size, "kernel_size", minimum=1)
+    dilation = check_int(dilation, "dilation", minimum=1)
     return 1 + dilation * (kernel_size - 1)
 
 
@@ -48,9 +42,9 @@ def output_size(
         >>> output_size(32, 3, stride=2, padding=1)
         16
     """
-    _check_int(n, "n", 1)
-    _check_int(stride, "stride", 1)
-    _check_int(padding, "padding", 0)
+    n = check_int(n, "n", minimum=1)
+    stride = check_int(stride, "stride", minimum=1)
+    padding = check_int(padding, "padding", minimum=0)
     span = effective_kernel_size(kernel_size, dilation)
     padded = n + 2 * padding
     if span > padded:
@@ -80,10 +74,10 @@ def transposed_output_size(
         >>> transposed_output_size(16, 3, stride=2, padding=1, output_padding=1)
         32
     """
-    _check_int(n, "n", 1)
-    _check_int(stride, "stride", 1)
-    _check_int(padding, "padding", 0)
-    _check_int(output_padding, "output_padding", 0)
+    n = check_int(n, "n", minimum=1)
+    stride = check_int(stride, "stride", minimum=1)
+    padding = check_int(padding, "padding", minimum=0)
+    output_padding = check_int(output_padding, "output_padding", minimum=0)
     span = effective_kernel_size(kernel_size, dilation)
     if output_padding >= max(stride, dilation):
         raise ValueError(

@@ -11,15 +11,23 @@ rotated by 180°.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import numpy as np
 
-from ._validation import as_image, check_choice, check_finite, to_pair
+from ._validation import (
+    as_image,
+    check_bias,
+    check_budget,
+    check_choice,
+    check_flag,
+    check_int,
+    check_number,
+    check_weight,
+    to_pair,
+)
 from .backends import is_available
 from .conv import conv2d
-from .limits import MEMORY_BUDGET_BYTES
 from .sizes import transposed_output_size
 
 __all__ = [
@@ -69,8 +77,9 @@ def transposed_padding(kernel_size: tuple[int, int], padding: tuple[int, int],
         >>> transposed_padding((3, 3), (1, 1), (1, 1))
         (1, 1)
     """
-    return (dilation[0] * (kernel_size[0] - 1) - padding[0],
-            dilation[1] * (kernel_size[1] - 1) - padding[1])
+    (kh, kw), (ph, pw) = to_pair(kernel_size, "kernel_size", minimum=1), to_pair(padding, "padding")
+    dh, dw = to_pair(dilation, "dilation", minimum=1)
+    return dh * (kh - 1) - ph, dw * (kw - 1) - pw
 
 
 TRANSPOSED_METHODS: tuple[str, ...] = ("auto", "direct", "zero_insert")
@@ -130,16 +139,15 @@ def conv_transpose2d(
     grey = array.ndim == 2
     x = array[:, :, None] if grey else array
     method = check_choice(method, TRANSPOSED_METHODS, "method")
-    weight = _check_weight(kernel)
+    weight = check_weight(kernel, full_layout="C_in×C_out/groups×kh×kw")
     depthwise = weight.ndim == 2
     s = to_pair(stride, "stride", minimum=1)
     p = to_pair(padding, "padding", minimum=0)
     op = to_pair(output_padding, "output_padding", minimum=0)
     d = to_pair(dilation, "dilation", minimum=1)
     channels = x.shape[2]
-    if groups is not None and (isinstance(groups, bool)
-                               or not isinstance(groups, numbers.Integral)):
-        raise TypeError(f"groups must be an int or None; got {groups!r}.")
+    if groups is not None:
+        groups = check_int(groups, "groups")
     if depthwise:
         if groups not in (None, channels):
             raise ValueError(f"A kh×kw kernel works on each of the {channels} channels on its "
@@ -160,7 +168,7 @@ def conv_transpose2d(
         for n, k, si, pi, oi, di in zip(x.shape[:2], (kh, kw), s, p, op, d, strict=True)
     )
     c_out = weight.shape[1] * groups
-    bias_values = _check_bias(bias, c_out)
+    bias_values = check_bias(bias, c_out)
     full_h = max((x.shape[0] - 1) * s[0] + d[0] * (kh - 1) + 1, p[0] + out_shape[0])
     full_w = max((x.shape[1] - 1) * s[1] + d[1] * (kw - 1) + 1, p[1] + out_shape[1])
     _check_budget((full_h + d[0] * kh) * (full_w + d[1] * kw) * max(c_out, channels),
@@ -175,48 +183,10 @@ def conv_transpose2d(
     return out[:, :, 0] if grey and depthwise else out
 
 
-def _check_weight(kernel: Any) -> np.ndarray:
-    """The kernel as float64, ``kh×kw`` or ``C_in×C_out/groups×kh×kw``, finite and non-empty."""
-    if not isinstance(kernel, (np.ndarray, list, tuple)):
-        raise TypeError(f"kernel must be a numpy array (kh×kw or C_in×C_out/groups×kh×kw); got "
-                        f"{type(kernel).__name__}.")
-    weight = np.asarray(kernel)
-    if weight.dtype.kind not in "biuf":
-        raise TypeError(f"kernel must hold real numbers; got dtype {weight.dtype}.")
-    if weight.ndim not in (2, 4) or weight.size == 0:
-        raise ValueError(
-            "kernel must be kh×kw (each channel on its own) or C_in×C_out/groups×kh×kw "
-            f"(torch's transposed layout), non-empty; got shape {weight.shape}."
-        )
-    weight = weight.astype(np.float64)
-    check_finite(weight, "kernel")
-    return weight
-
-
-def _check_bias(bias: Any, channels: int) -> np.ndarray | None:
-    """``None``, or the bias as ``channels`` float64 values (one number is repeated)."""
-    if bias is None:
-        return None
-    values = np.asarray(bias)
-    if values.dtype.kind not in "biuf":
-        raise TypeError(f"bias must be a number or an array of numbers; got {bias!r}.")
-    values = values.astype(np.float64).reshape(-1)
-    if values.size not in (1, channels):
-        raise ValueError(f"bias needs 1 value or one per output channel ({channels}); got "
-                         f"{values.size}.")
-    check_finite(values, "bias")
-    return np.broadcast_to(values, (channels,))
-
-
 def _check_budget(values: int, bytes_per_value: int) -> None:
-    """Refuse outputs whose working arrays would exceed :data:`MEMORY_BUDGET_BYTES`."""
-    needed = values * bytes_per_value
-    if needed > MEMORY_BUDGET_BYTES:
-        raise ValueError(
-            f"This would need about {needed / 2**30:.1f} GiB of working memory, over the "
-            f"{MEMORY_BUDGET_BYTES / 2**30:.0f} GiB budget. Use a smaller image or stride, or "
-            "fewer channels."
-        )
+    """Refuse outputs whose working arrays would exceed the memory budget."""
+    check_budget(values * bytes_per_value, "This",
+                 "Use a smaller image or stride, or fewer channels.")
 
 
 def _scatter(x: np.ndarray, weight: np.ndarray, groups: int, s: tuple[int, int],
@@ -295,11 +265,7 @@ def bilinear_kernel(factor: int) -> np.ndarray:
         >>> bilinear_kernel(2).tolist()[0]
         [0.0625, 0.1875, 0.1875, 0.0625]
     """
-    if isinstance(factor, bool) or not isinstance(factor, numbers.Integral):
-        raise TypeError(f"factor must be an int; got {factor!r}.")
-    if factor < 1:
-        raise ValueError(f"factor must be at least 1; got {factor}.")
-    factor = int(factor)
+    factor = check_int(factor, "factor", minimum=1)
     size = 2 * factor - factor % 2
     centre = factor - 1 if size % 2 == 1 else factor - 0.5
     line = 1.0 - np.abs(np.arange(size) - centre) / factor
@@ -315,7 +281,7 @@ def bilinear_padding(factor: int) -> int:
         >>> bilinear_padding(2), bilinear_padding(3), bilinear_padding(4)
         (1, 1, 2)
     """
-    return math.ceil((factor - 1) / 2)
+    return math.ceil((check_int(factor, "factor", minimum=1) - 1) / 2)
 
 
 def upsample(
@@ -362,13 +328,12 @@ def upsample(
     mode = check_choice(mode, UPSAMPLE_MODES, "mode")
     if (scale_factor is None) == (size is None):
         raise ValueError("Give exactly one of scale_factor and size.")
-    if align_corners is not None and not isinstance(align_corners, (bool, np.bool_)):
-        raise TypeError(f"align_corners must be True, False or None; got {align_corners!r}.")
+    if align_corners is not None:
+        align_corners = check_flag(align_corners, "align_corners")
     if mode == "nearest" and align_corners is not None:
         raise ValueError("align_corners only applies to bilinear and bicubic; leave it None for "
                          "nearest (torch refuses it too).")
-    if not isinstance(clip, (bool, np.bool_)):
-        raise TypeError(f"clip must be True or False; got {clip!r}.")
+    clip = check_flag(clip, "clip")
     h, w = array.shape[:2]
     if size is not None:
         out_h, out_w = to_pair(size, "size", minimum=1)
@@ -376,12 +341,11 @@ def upsample(
     else:
         raw: Any = scale_factor if isinstance(scale_factor, (tuple, list)) else \
             (scale_factor, scale_factor)
-        if len(raw) != 2 or not all(
-                not isinstance(f, bool) and isinstance(f, (int, float, np.integer, np.floating))
-                and math.isfinite(f) and f > 0 for f in raw):
+        if len(raw) != 2:
             raise ValueError(f"scale_factor must be a positive number or a pair of them; got "
-                             f"{scale_factor!r}.")
-        factors = (float(raw[0]), float(raw[1]))
+                             f"{len(raw)} values {scale_factor!r}.")
+        factors = (check_number(raw[0], "scale_factor", positive=True),
+                   check_number(raw[1], "scale_factor", positive=True))
         out_h, out_w = math.floor(h * factors[0]), math.floor(w * factors[1])
         if out_h < 1 or out_w < 1:
             raise ValueError(f"scale_factor {scale_factor!r} leaves no output pixels "

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import filters
+from filters.backends import BACKEND_NAMES, get_backend, is_available
 from filters.limits import MAX_MULTIPLY_ADDS
 
 from .references import torch_conv2d
@@ -36,7 +37,17 @@ def test_dilated_opencv_keeps_nan_in_the_windows_that_hold_it(mode):
     np.testing.assert_allclose(out, expected, atol=1e-5)
 
 
-@pytest.mark.parametrize("backend", ["numpy", "scipy", "torch"])
+#: The backends whose work grows with pixels × taps, as each declares (numpy, scipy, torch).
+TAP_BY_TAP = [name for name in BACKEND_NAMES
+              if is_available(name) and get_backend(name).work_grows_with_taps]
+
+
+def test_the_capped_backends_are_the_tap_by_tap_ones():
+    # OpenCV's separable passes and phases and the FFT keep their work near the image size.
+    assert "numpy" in TAP_BY_TAP and "opencv" not in TAP_BY_TAP and "fft" not in TAP_BY_TAP
+
+
+@pytest.mark.parametrize("backend", TAP_BY_TAP)
 def test_tap_by_tap_backends_refuse_minutes_of_work(backend):
     image = np.zeros((3000, 4000, 3), dtype=np.float32)
     with pytest.raises(ValueError, match=r"multiply-adds.*backend='auto'"):

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import filters
-from filters.backends import is_available
+from filters.backends import AUTO, BACKEND_NAMES, is_available
 
 from .references import torch_conv2d
 
-BACKENDS = [b for b in ("numpy", "scipy", "fft", "torch", "opencv") if is_available(b)] + ["auto"]
+BACKENDS = [b for b in BACKEND_NAMES if is_available(b)] + [AUTO]
 MODES = ["zeros", "reflect", "replicate", "circular"]
 RNG = np.random.default_rng(7)
 KERNELS = {

@@ -22,7 +22,7 @@ FUZZ = settings(
 )
 
 DTYPES = [np.bool_, np.uint8, np.int8, np.uint16, np.int32, np.float16, np.float32, np.float64]
-BACKENDS = ["numpy", "scipy", "fft", "torch", "opencv", "auto"]
+BACKENDS = list(filters.BACKENDS)
 
 
 def _image(draw, dtype, shape):

@@ -182,7 +182,7 @@ def test_circular_padding_makes_no_padded_copy_of_the_image():
     assert peak < output + padded // 2, peak
 
 
-@pytest.mark.parametrize("backend", ["opencv", "torch", "scipy", "numpy", "fft", "auto"])
+@pytest.mark.parametrize("backend", filters.BACKENDS)
 @pytest.mark.parametrize(
     "settings",
     [dict(size=1), dict(size=3, padding=1), dict(size=3, padding=1, padding_mode="circular"),

@@ -7,7 +7,7 @@ import pytest
 
 import filters
 from filters.backends import is_available
-from filters.padding import NUMPY_MODES, PADDING_MODES
+from filters.padding import MODE_NAMES, PADDING_MODES
 
 
 def torch_pad(image: np.ndarray, sides: tuple[int, int, int, int], mode: str) -> np.ndarray:
@@ -69,14 +69,12 @@ EXPECTED = {
 
 @pytest.mark.parametrize("mode", PADDING_MODES)
 def test_numpy_table(mode):
-    np.testing.assert_array_equal(np.pad(ROW, 2, mode=NUMPY_MODES[mode]), EXPECTED[mode])
+    np.testing.assert_array_equal(np.pad(ROW, 2, mode=MODE_NAMES[mode].numpy), EXPECTED[mode])
 
 
 @pytest.mark.parametrize("mode", PADDING_MODES)
 def test_scipy_table(mode):
-    from filters.backends.scipy_backend import SCIPY_MODES
-
-    np.testing.assert_array_equal(_scipy_extend(SCIPY_MODES[mode]), EXPECTED[mode])
+    np.testing.assert_array_equal(_scipy_extend(MODE_NAMES[mode].scipy), EXPECTED[mode])
 
 
 def _scipy_extend(mode: str) -> np.ndarray:
@@ -101,9 +99,8 @@ def _scipy_extend(mode: str) -> np.ndarray:
 def test_opencv_table(mode):
     import cv2
 
-    from filters.backends.opencv_backend import OPENCV_MODES
-
-    padded = cv2.copyMakeBorder(ROW[None, :], 0, 0, 2, 2, OPENCV_MODES[mode], value=0)
+    border = getattr(cv2, MODE_NAMES[mode].opencv)
+    padded = cv2.copyMakeBorder(ROW[None, :], 0, 0, 2, 2, border, value=0)
     np.testing.assert_array_equal(padded[0], EXPECTED[mode])
 
 
@@ -113,10 +110,9 @@ def test_torch_table(mode):
     import torch
     import torch.nn.functional as F
 
-    from filters.backends.torch_backend import TORCH_MODES
-
     x = torch.from_numpy(ROW)[None, None]
-    np.testing.assert_array_equal(F.pad(x, (2, 2), mode=TORCH_MODES[mode])[0, 0], EXPECTED[mode])
+    padded = F.pad(x, (2, 2), mode=MODE_NAMES[mode].torch)[0, 0]
+    np.testing.assert_array_equal(padded, EXPECTED[mode])
 
 
 def test_the_classic_traps_are_different_borders():

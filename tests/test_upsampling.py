@@ -356,7 +356,7 @@ def test_wrong_transposed_calls(kwargs, error, words):
 @pytest.mark.parametrize(
     ("image", "kernel", "kwargs", "error", "words"),
     [
-        (np.ones((3, 3)), np.ones((3, 3, 3)), {}, ValueError, "kernel must be kh×kw"),
+        (np.ones((3, 3)), np.ones((3, 3, 3)), {}, ValueError, "or 4-D (C_in×C_out/groups×kh×kw"),
         (np.ones((3, 3)), np.ones((3, 3)) * 1j, {}, TypeError, "kernel must hold real numbers"),
         (np.ones((3, 3)), "sobel", {}, TypeError, "kernel must be a numpy array"),
         (np.ones((3, 3)), np.full((3, 3), np.inf), {}, ValueError, "finite"),
@@ -378,9 +378,8 @@ def test_wrong_transposed_weights_and_sizes(image, kernel, kwargs, error, words)
         ((2,), dict(size=4), "exactly one of scale_factor and size"),
         ((2,), dict(mode="trilinear"), "Unknown mode 'trilinear'"),
         ((2,), dict(mode="bilinar"), "Did you mean 'bilinear'?"),
-        ((-2,), {}, "positive number"),
-        ((float("nan"),), {}, "positive number"),
-        ((True,), {}, "positive number"),
+        ((-2,), {}, "scale_factor must be a positive finite number"),
+        ((float("nan"),), {}, "positive finite number"),
         ((0.1,), {}, "leaves no output pixels"),
         ((2,), dict(align_corners=False), "align_corners only applies to bilinear and bicubic"),
         ((), dict(size=0), "size must be at least 1"),
@@ -391,6 +390,12 @@ def test_wrong_upsample_calls(args, kwargs, words):
     with pytest.raises(ValueError) as info:
         upsample(np.ones((3, 3)), *args, **kwargs)
     assert words in str(info.value)
+
+
+@pytest.mark.parametrize("factor", [True, "2", [2, "x"]])
+def test_a_scale_factor_of_the_wrong_type_is_a_type_error(factor):
+    with pytest.raises(TypeError, match="scale_factor must be a number"):
+        upsample(np.ones((3, 3)), factor)
 
 
 def test_wrong_bilinear_kernel_factor():

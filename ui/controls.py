@@ -45,7 +45,7 @@ class ConvSettings:
         bias: added to every output value (``None`` = no bias).
         flip: ``True`` for true convolution (kernel rotated 180°), ``False`` for
             cross-correlation.
-        backend: ``"numpy" | "scipy" | "torch" | "opencv" | "auto"``.
+        backend: one of ``filters.BACKENDS`` (the backend registry's names, or ``"auto"``).
     """
 
     stride: int = 1
@@ -160,33 +160,20 @@ def value_metrics(summary: dict[str, Any], milliseconds: float | None = None,
         st.caption(t("filter.seconds", ms=milliseconds, backend=backend or ""))
 
 
-_OPENCV_NAMES = ("BORDER_CONSTANT", "BORDER_REFLECT_101", "BORDER_REPLICATE", "BORDER_WRAP")
-
-
 def padding_names_table() -> list[dict[str, str]]:
     """One row per padding mode: ``1 2 3`` padded by 2 (from :func:`filters.pad`) and the
-    mode's name in NumPy, SciPy, OpenCV and PyTorch, read from the backends' own tables."""
-    from filters.backends.scipy_backend import SCIPY_MODES
-    from filters.padding import NUMPY_MODES
+    mode's name in NumPy, SciPy, OpenCV and PyTorch, read from ``filters.padding.MODE_NAMES``
+    (the table every backend uses)."""
+    from filters.padding import MODE_NAMES
 
-    try:
-        import cv2
-
-        from filters.backends.opencv_backend import OPENCV_MODES
-    except ImportError:  # pragma: no cover - OpenCV is optional
-        cv2, OPENCV_MODES = None, {}
     rows = []
-    for mode in filters.PADDING_MODES:
+    for mode, names in MODE_NAMES.items():
         line = np.asarray(filters.pad(np.array([[1.0, 2.0, 3.0]]), (2, 2, 0, 0), mode))[0]
         example = " ".join(f"{v:g}" for v in line[:2]) + " │ 1 2 3 │ " + " ".join(
             f"{v:g}" for v in line[-2:])
-        opencv = ""
-        if cv2 is not None and mode in OPENCV_MODES:
-            opencv = next((n for n in _OPENCV_NAMES if getattr(cv2, n, None) == OPENCV_MODES[mode]),
-                          str(OPENCV_MODES[mode]))
         rows.append({t("padding.table.mode"): mode, t("padding.table.example"): example,
-                     "NumPy np.pad": NUMPY_MODES[mode], "SciPy ndimage": SCIPY_MODES[mode],
-                     "OpenCV": opencv, "PyTorch F.pad": "constant" if mode == "zeros" else mode})
+                     "NumPy np.pad": names.numpy, "SciPy ndimage": names.scipy,
+                     "OpenCV": names.opencv, "PyTorch F.pad": names.torch})
     return rows
 
 

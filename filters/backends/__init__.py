@@ -2,8 +2,14 @@
 
 A backend computes a cross-correlation on an ``H×W×C`` float array for a
 :class:`~filters.backends.base.Geometry` that :func:`filters.conv2d` has already checked
-(padding per side, mode, stride, dilation, output size). Each backend owns one explicit table from
-our four padding-mode names to its library's names; ``tests/test_backends.py`` checks every entry.
+(padding per side, mode, stride, dilation, output size). Every backend translates the padding
+mode through the one table :data:`filters.padding.MODE_NAMES`.
+
+:data:`BACKEND_MODULES` is the registry: every list of backend names (``conv2d``'s ``backend``
+choices, the command line's ``--backend``, the app's backend menu, the tests' and benchmarks'
+parametrisations) is read from it. Adding a backend is its module (which defines ``BACKEND``,
+an instance of a :class:`~filters.backends.base.BackendBase` subclass) and one line here;
+``tests/test_registry.py`` fails if a name list anywhere disagrees.
 
 Backends are imported lazily: ``import filters`` never imports torch or OpenCV.
 """
@@ -13,11 +19,21 @@ from __future__ import annotations
 import importlib
 from functools import cache
 
-from .base import Backend, Geometry
+from .base import Backend, BackendBase, Geometry
 
-__all__ = ["BACKEND_MODULES", "Backend", "Geometry", "get_backend", "is_available"]
+__all__ = [
+    "AUTO",
+    "BACKEND_CHOICES",
+    "BACKEND_MODULES",
+    "BACKEND_NAMES",
+    "Backend",
+    "BackendBase",
+    "Geometry",
+    "get_backend",
+    "is_available",
+]
 
-#: backend name -> module implementing it (each defines ``BACKEND``).
+#: The registry: backend name -> module implementing it (each defines ``BACKEND``).
 BACKEND_MODULES: dict[str, str] = {
     "numpy": "filters.backends.numpy_backend",
     "scipy": "filters.backends.scipy_backend",
@@ -25,6 +41,13 @@ BACKEND_MODULES: dict[str, str] = {
     "torch": "filters.backends.torch_backend",
     "opencv": "filters.backends.opencv_backend",
 }
+
+#: The choice that lets :func:`filters.choose_backend` pick.
+AUTO = "auto"
+#: Every backend, in the registry's order.
+BACKEND_NAMES: tuple[str, ...] = tuple(BACKEND_MODULES)
+#: What ``conv2d(backend=...)`` and ``--backend`` accept: every backend, then ``"auto"``.
+BACKEND_CHOICES: tuple[str, ...] = (*BACKEND_NAMES, AUTO)
 
 
 @cache

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 import numpy as np
 
-__all__ = ["Backend", "Geometry", "dilate_kernel", "full_by_depthwise"]
+__all__ = [
+    "DIRECT_DTYPES",
+    "FLOAT_DTYPES",
+    "Backend",
+    "BackendBase",
+    "Geometry",
+    "Runner",
+    "dilate_kernel",
+    "full_by_depthwise",
+]
+
+#: The dtypes every backend computes in.
+FLOAT_DTYPES: frozenset[np.dtype] = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
+#: The dtypes SciPy's ndimage and OpenCV read directly, without a float copy first.
+DIRECT_DTYPES: frozenset[np.dtype] = frozenset(
+    np.dtype(name) for name in ("uint8", "uint16", "int16", "float32", "float64")
+)
+
+#: A prepared depthwise call: the caller's ``H×W`` or ``H×W×C`` image → ``H'×W'[×C]``.
+Runner = Callable[[np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -40,12 +60,29 @@ class Geometry:
 class Backend(Protocol):
     """What a convolution backend provides.
 
-    Both methods take and return channels-last float arrays (float32 or float64, the output
-    has the input's dtype) and compute cross-correlation (no kernel flip).
+    ``depthwise`` and ``full`` take and return channels-last arrays (the output has the working
+    float dtype, float32 or float64) and compute cross-correlation (no kernel flip). Each
+    backend translates the padding mode through :data:`filters.padding.MODE_NAMES`.
+
+    Two members are optional in spirit and have defaults in :class:`BackendBase`:
+    ``native_dtypes`` (the image dtypes handed over unconverted; float32/float64 by default)
+    and ``prepare`` (a ready-made depthwise call for repeated same-shaped images, or ``None``).
     """
 
     name: str
-    padding_modes: ClassVar[dict[str, object]]
+    native_dtypes: ClassVar[frozenset[np.dtype]]
+    work_grows_with_taps: ClassVar[bool]
+
+    def prepare(
+        self, image_shape: tuple[int, ...], dtype: np.dtype, kernel: np.ndarray,
+        geometry: Geometry,
+    ) -> Runner | None:
+        """The depthwise call with its set-up done once, or ``None`` if the backend has none.
+
+        ``image_shape`` is the caller's ``H×W`` or ``H×W×C``; the runner returns ``H'×W'`` or
+        ``H'×W'×C`` in the working float dtype.
+        """
+        ...
 
     def depthwise(self, image: np.ndarray, kernel: np.ndarray, geometry: Geometry) -> np.ndarray:
         """Correlate each channel of ``image`` (H×W×C) with the same ``kernel`` (kh×kw).
@@ -59,6 +96,38 @@ class Backend(Protocol):
     ) -> np.ndarray:
         """A full layer: ``image`` H×W×C_in, ``weight`` C_out×(C_in/groups)×kh×kw → H'×W'×C_out."""
         ...
+
+
+class BackendBase:
+    """The defaults of :class:`Backend`'s optional members; backends inherit from it.
+
+    Example:
+        >>> BackendBase().prepare((4, 4), np.dtype("float32"), np.ones((3, 3)), None) is None
+        True
+    """
+
+    native_dtypes: ClassVar[frozenset[np.dtype]] = FLOAT_DTYPES
+    #: True when the time grows with pixels × taps (numpy, scipy, torch); OpenCV and the FFT
+    #: keep their work near the image size, so ``conv2d`` does not cap it (see limits.py).
+    work_grows_with_taps: ClassVar[bool] = True
+
+    def prepare(
+        self, image_shape: tuple[int, ...], dtype: np.dtype, kernel: np.ndarray,
+        geometry: Geometry,
+    ) -> Runner | None:
+        """No prepared call: every call goes through ``depthwise``."""
+        return None
+
+    def full(
+        self, image: np.ndarray, weight: np.ndarray, groups: int, geometry: Geometry
+    ) -> np.ndarray:
+        """A full layer as sums of per-channel ``depthwise`` correlations (integers → float32).
+
+        Backends with a faster full layer (numpy, torch) override this.
+        """
+        if image.dtype.kind != "f":
+            image = image.astype(np.float32)
+        return full_by_depthwise(self, image, weight, groups, geometry)  # type: ignore[arg-type]
 
 
 def dilate_kernel(kernel: np.ndarray, dilation: tuple[int, int]) -> np.ndarray:

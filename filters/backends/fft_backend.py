@@ -14,23 +14,20 @@ magnitude, well inside the 1e-4 every backend is held to.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import numpy as np
 from scipy import signal
 
-from ..padding import NUMPY_MODES
-from .base import Geometry, dilate_kernel, full_by_depthwise
+from .base import BackendBase, Geometry, dilate_kernel
 from .numpy_backend import BACKEND as NUMPY
 
 __all__ = ["BACKEND", "FFTBackend"]
 
 
-class FFTBackend:
+class FFTBackend(BackendBase):
     """Transform-domain correlation with SciPy (``scipy.signal.fftconvolve``)."""
 
     name = "fft"
-    padding_modes: ClassVar[dict[str, object]] = dict(NUMPY_MODES)
+    work_grows_with_taps = False
 
     def depthwise(self, image: np.ndarray, kernel: np.ndarray, geometry: Geometry) -> np.ndarray:
         """Correlate every channel with ``kernel``; ``H×W×C`` → ``H'×W'×C``."""
@@ -46,12 +43,6 @@ class FFTBackend:
         return full[: (out_h - 1) * sh + 1 : sh, : (out_w - 1) * sw + 1 : sw].astype(
             image.dtype, copy=False
         )
-
-    def full(
-        self, image: np.ndarray, weight: np.ndarray, groups: int, geometry: Geometry
-    ) -> np.ndarray:
-        """A full layer as sums of per-channel correlations."""
-        return full_by_depthwise(self, image, weight, groups, geometry)
 
 
 BACKEND = FFTBackend()

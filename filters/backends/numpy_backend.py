@@ -8,12 +8,11 @@ the ``H'·W'`` output pixels, so every step is one vectorised multiply-add over 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import ClassVar
 
 import numpy as np
 
-from ..padding import NUMPY_MODES
-from .base import Geometry
+from ..padding import MODE_NAMES
+from .base import BackendBase, Geometry
 
 __all__ = ["BACKEND", "NumpyBackend", "corr2d"]
 
@@ -41,16 +40,16 @@ def corr2d(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     return out
 
 
-class NumpyBackend:
+class NumpyBackend(BackendBase):
     """Readable reference implementation; every other backend is tested against torch and it."""
 
     name = "numpy"
-    padding_modes: ClassVar[dict[str, object]] = dict(NUMPY_MODES)
 
     def pad(self, image: np.ndarray, geometry: Geometry) -> np.ndarray:
         """Pad the spatial axes of an ``H×W×C`` image as the geometry says."""
         widths = ((geometry.top, geometry.bottom), (geometry.left, geometry.right), (0, 0))
-        return np.pad(image, widths, mode=self.padding_modes[geometry.mode])  # type: ignore[call-overload]
+        mode = MODE_NAMES[geometry.mode].numpy
+        return np.pad(image, widths, mode=mode)  # type: ignore[call-overload]
 
     def taps(
         self, padded: np.ndarray, kh: int, kw: int, geometry: Geometry

@@ -39,17 +39,22 @@ import cv2
 import numpy as np
 
 from ..kernels import separate
-from .base import Geometry, full_by_depthwise
+from ..padding import MODE_NAMES
+from .base import DIRECT_DTYPES, BackendBase, Geometry
 
-__all__ = ["BACKEND", "OPENCV_MODES", "OpenCVBackend"]
+__all__ = ["BACKEND", "OpenCVBackend", "border_type"]
 
-#: torch's mode names -> OpenCV border types.
-OPENCV_MODES: dict[str, int] = {
-    "zeros": cv2.BORDER_CONSTANT,
-    "reflect": cv2.BORDER_REFLECT_101,
-    "replicate": cv2.BORDER_REPLICATE,
-    "circular": cv2.BORDER_WRAP,
-}
+
+def border_type(mode: str) -> int:
+    """OpenCV's border constant for one of our padding modes (from :data:`MODE_NAMES`).
+
+    Example:
+        >>> border_type("reflect") == cv2.BORDER_REFLECT_101
+        True
+    """
+    value: int = getattr(cv2, MODE_NAMES[mode].opencv)
+    return value
+
 
 _MAX_CHANNELS = 4
 #: filter2D's switch to its DFT (OpenCV's ``dftFilter2D``): 130 taps for float32 → float32,
@@ -58,15 +63,13 @@ _DFT_TAPS_FLOAT32 = 130
 _DFT_TAPS_OTHER = 50
 
 
-class OpenCVBackend:
+class OpenCVBackend(BackendBase):
     """Usually the fastest for one kernel on every channel."""
 
     name = "opencv"
-    padding_modes: ClassVar[dict[str, object]] = dict(OPENCV_MODES)
     #: dtypes OpenCV reads directly (the others are converted to float32 first).
-    native_dtypes: ClassVar[frozenset[np.dtype]] = frozenset(
-        np.dtype(name) for name in ("uint8", "uint16", "int16", "float32", "float64")
-    )
+    native_dtypes: ClassVar[frozenset[np.dtype]] = DIRECT_DTYPES
+    work_grows_with_taps = False
 
     def depthwise(self, image: np.ndarray, kernel: np.ndarray, geometry: Geometry) -> np.ndarray:
         """Correlate every channel with ``kernel``; ``H×W×C`` → ``H'×W'×C`` (float32/64)."""
@@ -94,7 +97,7 @@ class OpenCVBackend:
                                                                              geometry):
             return _single_call(image_shape, kernel, geometry, depth, route == "float32")
         sides = (geometry.top, geometry.bottom, geometry.left, geometry.right)
-        border = OPENCV_MODES[geometry.mode]
+        border = border_type(geometry.mode)
         grey = len(image_shape) == 2
 
         def run(image: np.ndarray) -> np.ndarray:
@@ -113,14 +116,6 @@ class OpenCVBackend:
             return np.ascontiguousarray(out[:, :, 0] if grey else out)
 
         return run
-
-    def full(
-        self, image: np.ndarray, weight: np.ndarray, groups: int, geometry: Geometry
-    ) -> np.ndarray:
-        """A full layer as sums of per-channel correlations."""
-        if image.dtype.kind != "f":
-            image = image.astype(np.float32)
-        return full_by_depthwise(self, image, weight, groups, geometry)
 
 
 def _route(dtype: np.dtype, kernel: np.ndarray, depth: int) -> str:
@@ -178,7 +173,7 @@ def _single_call(image_shape: tuple[int, ...], kernel: np.ndarray, geometry: Geo
     # (left, top) makes dst(i·s) the padded correlation's output i.
     anchor = (geometry.left, geometry.top)
     circular = geometry.mode == "circular"
-    border = cv2.BORDER_CONSTANT if circular else OPENCV_MODES[geometry.mode]
+    border = cv2.BORDER_CONSTANT if circular else border_type(geometry.mode)
     whole = (sh, sw) == (1, 1) and (out_h, out_w) == tuple(image_shape[:2])
 
     def run(image: np.ndarray) -> np.ndarray:

@@ -7,29 +7,19 @@ from typing import ClassVar
 import numpy as np
 from scipy import ndimage
 
-from ..padding import NUMPY_MODES
-from .base import Geometry, dilate_kernel, full_by_depthwise
+from ..padding import MODE_NAMES
+from .base import DIRECT_DTYPES, BackendBase, Geometry, dilate_kernel
+from .numpy_backend import BACKEND as NUMPY
 
-__all__ = ["BACKEND", "SCIPY_MODES", "ScipyBackend"]
-
-#: torch's mode names -> ``scipy.ndimage`` modes. Trap: scipy's "reflect" is NOT torch's.
-SCIPY_MODES: dict[str, str] = {
-    "zeros": "constant",
-    "reflect": "mirror",
-    "replicate": "nearest",
-    "circular": "wrap",
-}
+__all__ = ["BACKEND", "ScipyBackend"]
 
 
-class ScipyBackend:
+class ScipyBackend(BackendBase):
     """``ndimage.correlate`` extends the border itself, so no padded copy is made."""
 
     name = "scipy"
-    padding_modes: ClassVar[dict[str, object]] = dict(SCIPY_MODES)
     #: dtypes ndimage reads directly (it works in float64 inside and writes float32 out).
-    native_dtypes: ClassVar[frozenset[np.dtype]] = frozenset(
-        np.dtype(name) for name in ("uint8", "uint16", "int16", "float32", "float64")
-    )
+    native_dtypes: ClassVar[frozenset[np.dtype]] = DIRECT_DTYPES
 
     def depthwise(self, image: np.ndarray, kernel: np.ndarray, geometry: Geometry) -> np.ndarray:
         """Correlate every channel with ``kernel``; ``H×W×C`` → ``H'×W'×C``."""
@@ -46,7 +36,7 @@ class ScipyBackend:
                 image[:, :, 0] if grey else image,
                 spread if grey else spread[:, :, None],
                 output=result,
-                mode=self.padding_modes[geometry.mode],
+                mode=MODE_NAMES[geometry.mode].scipy,  # trap: scipy's "reflect" is not torch's
                 cval=0.0,
                 origin=origin if grey else (*origin, 0),
             )
@@ -55,11 +45,7 @@ class ScipyBackend:
             (sh, sw), (out_h, out_w) = geometry.stride, geometry.out_shape
             return full[: (out_h - 1) * sh + 1 : sh, : (out_w - 1) * sw + 1 : sw]
         # Padding wider than the kernel reaches: pad explicitly, then correlate the valid part.
-        padded = np.pad(
-            image,
-            ((geometry.top, geometry.bottom), (geometry.left, geometry.right), (0, 0)),
-            mode=NUMPY_MODES[geometry.mode],  # type: ignore[call-overload]
-        )
+        padded = NUMPY.pad(image, geometry)
         inner = Geometry(
             0, 0, 0, 0, "zeros", geometry.stride, geometry.dilation, geometry.out_shape
         )
@@ -69,14 +55,6 @@ class ScipyBackend:
     def _fits(image: np.ndarray, geometry: Geometry) -> bool:
         (sh, sw), (out_h, out_w) = geometry.stride, geometry.out_shape
         return (out_h - 1) * sh < image.shape[0] and (out_w - 1) * sw < image.shape[1]
-
-    def full(
-        self, image: np.ndarray, weight: np.ndarray, groups: int, geometry: Geometry
-    ) -> np.ndarray:
-        """A full layer as sums of per-channel correlations."""
-        if image.dtype.kind != "f":
-            image = image.astype(np.float32)
-        return full_by_depthwise(self, image, weight, groups, geometry)
 
 
 BACKEND = ScipyBackend()

@@ -12,17 +12,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .base import Geometry
+from ..padding import MODE_NAMES
+from .base import BackendBase, Geometry
 
-__all__ = ["BACKEND", "TORCH_MODES", "TorchBackend"]
-
-#: our mode names -> ``F.pad`` modes ("zeros" is ``F.conv2d``'s own zero padding).
-TORCH_MODES: dict[str, str] = {
-    "zeros": "constant",
-    "reflect": "reflect",
-    "replicate": "replicate",
-    "circular": "circular",
-}
+__all__ = ["BACKEND", "TorchBackend"]
 
 
 def _to_batch(image: np.ndarray) -> torch.Tensor:
@@ -30,11 +23,10 @@ def _to_batch(image: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(image).permute(2, 0, 1).unsqueeze(0)
 
 
-class TorchBackend:
+class TorchBackend(BackendBase):
     """The reference the tests compare every backend to; also fastest for many channels."""
 
     name = "torch"
-    padding_modes: ClassVar[dict[str, object]] = dict(TORCH_MODES)
     #: dtypes handed over as they are: torch converts integers to float32 itself, on all cores.
     native_dtypes: ClassVar[frozenset[np.dtype]] = frozenset(
         np.dtype(name) for name in ("uint8", "int16", "float32", "float64")
@@ -82,7 +74,7 @@ def _convolution(weight: torch.Tensor, groups: int, geometry: Geometry
                  ) -> Callable[[np.ndarray], np.ndarray]:
     """``H×W×C`` numpy image → ``H'×W'×C_out`` numpy result, through ``F.pad`` + ``F.conv2d``."""
     sides = (geometry.left, geometry.right, geometry.top, geometry.bottom)
-    mode = TORCH_MODES[geometry.mode]
+    mode = MODE_NAMES[geometry.mode].torch
 
     def convolve(image: np.ndarray) -> np.ndarray:
         x = _to_batch(np.ascontiguousarray(image))
