@@ -782,7 +782,7 @@ class TestEncodeAndSave:
             np.testing.assert_array_equal(decoded, to_display(values, normalize))
         grey = Image.open(io.BytesIO(encode_png(values[..., 0])))
         assert grey.mode == "L" and grey.size == (9, 7)
-        with pytest.raises(ValueError, match="0–9"):
+        with pytest.raises(ValueError, match="compress_level must be between 0 and 9; got 10"):
             encode_png(values, compress_level=10)
         with pytest.raises(TypeError, match="compress_level must be an int"):
             encode_png(values, compress_level=6.0)

@@ -52,10 +52,10 @@ from typing import Any, Literal
 import numpy as np
 from PIL import Image, ImageOps
 
-from .._validation import check_choice
+from .._validation import check_choice, check_int
 from ..limits import MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES
 from .convert import apply_mode, bit_depth, to_float
-from .options import Background, int_option, parse_background
+from .options import Background, parse_background
 from .report import ImageInfo, LoadedImage, Note
 from .resize import resize
 
@@ -173,12 +173,12 @@ def load_image_with_info(
         >>> array[0, 0].tolist(), info.codes
         ([0.0, 0.0, 1.0], ('alpha_composited',))
     """
-    max_pixels = int_option(max_pixels, "max_pixels")
-    max_bytes = int_option(max_bytes, "max_bytes")
+    max_pixels = check_int(max_pixels, "max_pixels", minimum=1)
+    max_bytes = check_int(max_bytes, "max_bytes", minimum=1)
     mode = check_choice(mode, LOAD_MODES, "mode")  # type: ignore[assignment]
     bg = parse_background(background)
     if max_side is not None:
-        max_side = int_option(max_side, "max_side")
+        max_side = check_int(max_side, "max_side", minimum=1)
 
     payload, num_bytes = _read_source(source, max_bytes)
     with _decoding_guard():

@@ -21,8 +21,7 @@ from typing import Any, Literal
 import numpy as np
 from PIL import Image
 
-from .._validation import as_image, check_choice, check_image
-from .options import int_option
+from .._validation import as_image, check_choice, check_image, check_int
 from .resize import resize
 
 __all__ = [
@@ -138,7 +137,7 @@ def encode_png(
         >>> encode_png(np.zeros((2, 2), dtype=np.float32))[:8]
         b'\x89PNG\r\n\x1a\n'
     """
-    compress_level = int_option(compress_level, "compress_level", 0, 9)
+    compress_level = check_int(compress_level, "compress_level", minimum=0, maximum=9)
     buffer = io.BytesIO()
     Image.fromarray(to_display(image, normalize)).save(buffer, "PNG", compress_level=compress_level)
     return buffer.getvalue()
@@ -179,7 +178,7 @@ def save_image(
     if suffix not in _SAVE_FORMATS:
         allowed = ", ".join(sorted(_SAVE_FORMATS))
         raise ValueError(f"Cannot save as {suffix or 'no suffix'!r}: use one of {allowed}.")
-    quality = int_option(quality, "quality", 1, 100)
+    quality = check_int(quality, "quality", minimum=1, maximum=100)
     pixels = to_display(image, normalize)
     fmt = _SAVE_FORMATS[suffix]
     if pixels.ndim == 3 and pixels.shape[-1] == 4 and fmt in ("JPEG", "BMP"):
@@ -216,7 +215,7 @@ def fit_for_screen(image: np.ndarray, max_side: int = 1200) -> tuple[np.ndarray,
         >>> small.shape, scale
         ((250, 500), 0.25)
     """
-    max_side = int_option(max_side, "max_side")
+    max_side = check_int(max_side, "max_side", minimum=1)
     image = check_image(image)
     height, width = image.shape[:2]
     longest = max(height, width)
