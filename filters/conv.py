@@ -100,7 +100,7 @@ def conv2d(
         >>> x = np.array([[1, 2, 3, 0, 1], [0, 1, 2, 3, 0], [2, 0, 1, 2, 3],
         ...               [1, 2, 0, 1, 0], [0, 1, 2, 3, 1]])
         >>> k = np.array([[1, 0, -1]] * 3)
-        >>> conv2d(x, k).tolist()  # seed 000's 5×5 example
+        >>> conv2d(x, k).tolist()  # notes §0.2: the 5×5 example
         [[-3.0, -2.0, 2.0], [0.0, -3.0, 0.0], [0.0, -3.0, -1.0]]
     """
     params = (stride, padding, padding_mode, dilation, groups, bias, flip, backend)

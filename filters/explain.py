@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_array, check_image, check_int, check_number
-from .conv import execute, plan_conv
+from .conv import conv2d, execute, plan_conv
 from .padding import pad
 from .sizes import effective_kernel_size, output_size, transposed_output_size
 
@@ -94,7 +94,7 @@ def conv_walkthrough(
     """Every window of a single-output-channel convolution, with products and sums.
 
     Args:
-        image: ``H×W`` or ``H×W×C`` (the steps then sum over channels, seed 001/003).
+        image: ``H×W`` or ``H×W×C`` (the steps then sum over channels, notes §1.5 / §3.9).
         kernel: ``kh×kw`` (the same slice for every channel) or ``C×kh×kw`` (one slice each).
         stride: as in :func:`filters.conv2d`.
         padding: as in :func:`filters.conv2d`.

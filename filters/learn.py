@@ -1,4 +1,4 @@
-"""Learn a convolution kernel from an input and its filtered output (seed 003, d2l 6.2.4).
+"""Learn a convolution kernel from an input and its filtered output (notes §3.5, d2l 6.2.4).
 
 The notes build ``Y = corr(X, [[1, −1]])`` and recover the kernel by gradient descent on the
 squared error ``l = (Ŷ − Y)²``: ``l.sum().backward(); w -= lr · w.grad``. This module does the

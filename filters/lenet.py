@@ -1,4 +1,4 @@
-"""LeNet-5 (d2l 6.6, seed 003) and a resumable, step-by-step trainer.
+"""LeNet-5 (d2l 6.6, notes §3.13) and a resumable, step-by-step trainer.
 
 torch is imported inside the functions here, so ``import filters.lenet`` stays light.
 

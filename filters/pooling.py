@@ -288,7 +288,7 @@ def unravel_pool_indices(indices: np.ndarray, width: int) -> tuple[np.ndarray, n
 
 
 def global_avg_pool(image: Any) -> np.ndarray:
-    """Global average pooling (seed 004's GAP): the mean of each channel.
+    """Global average pooling (GAP, notes §4.6): the mean of each channel.
 
     Args:
         image: ``H×W`` or ``H×W×C``, any real dtype.

@@ -8,7 +8,7 @@ coordinate of the centre of output pixel 0's field) follow the usual recursion f
 span ``k' = d(k−1) + 1``, stride ``s`` and padding ``p``:
 
 * convolution / pooling: ``j_out = j_in·s``, ``start_out = start_in + ((k'−1)/2 − p)·j_in``;
-* transposed convolution (a stride-1 convolution over the zero-inserted grid, seed 001):
+* transposed convolution (a stride-1 convolution over the zero-inserted grid, notes §1.15):
   ``j_out = j_in / s``, ``start_out = start_in + (p − (k'−1)/2)·j_out``.
 
 The receptive field is exact: :func:`receptive_window` walks the stack backwards from one output
@@ -17,7 +17,7 @@ by backpropagation). For convolution and pooling stacks it equals ``r_out = r_in
 after a transposed convolution neighbouring outputs can see windows of different sizes, and
 :func:`receptive_field` reports the largest.
 
-Seed 004: two 3×3 convolutions see 5×5 with 2·9C² weights where one 5×5 needs 25C²; three see
+Notes §4.8: two 3×3 convolutions see 5×5 with 2·9C² weights where one 5×5 needs 25C²; three see
 7×7 with 27C² against 49C² (no bias; a bias adds C per layer).
 
 Example:
@@ -177,7 +177,7 @@ def layer_stats(layers: Sequence[LayerSpec] | str, input_size: int,
     Example:
         >>> [s.size for s in layer_stats(PRESETS["LeNet"], 28)]
         [28, 14, 10, 5]
-        >>> layer_stats("conv1c64nb", 32, in_channels=256)[0].params  # seed 004: C_in × C_out
+        >>> layer_stats("conv1c64nb", 32, in_channels=256)[0].params  # notes §4.7: C_in × C_out
         16384
     """
     stack = _as_layers(layers)

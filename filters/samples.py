@@ -42,7 +42,7 @@ __all__ = [
     "load_sample",
 ]
 
-#: Seed 000's 5×5 input matrix (the sliding-window example), raw values.
+#: The 5×5 input matrix of the sliding-window example (notes §0.2), raw values.
 NOTES_5X5: tuple[tuple[int, ...], ...] = (
     (1, 2, 3, 0, 1),
     (0, 1, 2, 3, 0),
@@ -50,7 +50,7 @@ NOTES_5X5: tuple[tuple[int, ...], ...] = (
     (1, 2, 0, 1, 0),
     (0, 1, 2, 3, 1),
 )
-#: Seed 002's 4×4 matrix 1…16 (the padding-mode example), raw values.
+#: The 4×4 matrix 1…16 of the padding-mode example (notes §2.6), raw values.
 NOTES_MATRIX_4X4: tuple[tuple[int, ...], ...] = tuple(
     tuple(range(4 * row + 1, 4 * row + 5)) for row in range(4)
 )

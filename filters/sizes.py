@@ -1,6 +1,6 @@
 """Output-size formulas of convolution, pooling and transposed convolution (PyTorch's rules).
 
-Seeds 000-002 write them as ``o = ⌊(n + 2p − d(k−1) − 1) / s⌋ + 1`` and
+Notes §1.19 / §1.20 write them as ``o = ⌊(n + 2p − d(k−1) − 1) / s⌋ + 1`` and
 ``o = (n − 1)s − 2p + d(k−1) + output_padding + 1``.
 """
 
@@ -12,7 +12,7 @@ __all__ = ["effective_kernel_size", "output_size", "transposed_output_size"]
 
 
 def effective_kernel_size(kernel_size: int, dilation: int = 1) -> int:
-    """Span of a dilated kernel: ``1 + d(k − 1)`` (seed 001).
+    """Span of a dilated kernel: ``1 + d(k − 1)`` (notes §1.9).
 
     Example:
         >>> effective_kernel_size(3, dilation=2)

@@ -2,7 +2,7 @@
 
 (The module is ``upsampling``, not ``upsample``, so that ``filters.upsample`` stays the function.)
 
-``conv_transpose2d`` has a direct scatter-add path and the readable path of the notes (seed 001):
+``conv_transpose2d`` has a direct scatter-add path and the readable path of notes §1.15:
 insert ``stride − 1`` zeros between pixels (:func:`zero_insert`), pad by ``d(k−1) − p`` (plus
 ``output_padding`` on the bottom/right), and run an ordinary convolution with the kernel
 rotated by 180°.
@@ -46,7 +46,7 @@ UPSAMPLE_MODES: tuple[str, ...] = ("nearest", "bilinear", "bicubic")
 
 
 def zero_insert(image: Any, stride: int | tuple[int, int]) -> np.ndarray:
-    """Put ``stride − 1`` zeros between neighbouring pixels (the first step of seed 001).
+    """Put ``stride − 1`` zeros between neighbouring pixels (the first step of notes §1.15).
 
     Args:
         image: ``H×W`` or ``H×W×C``.
@@ -103,7 +103,7 @@ def conv_transpose2d(
 
     * ``"direct"``: every input pixel adds ``pixel × kernel`` into the output at
       ``(row·s, col·s)`` (a scatter-add), then ``padding`` rows/columns are cut from each side;
-    * ``"zero_insert"``: the notes' picture (seed 001): :func:`zero_insert` puts ``s − 1`` zeros
+    * ``"zero_insert"``: the picture of notes §1.15: :func:`zero_insert` puts ``s − 1`` zeros
       between pixels, the result is padded by ``d(k−1) − p`` on each side (cropped when that is
       negative) plus ``output_padding`` on the bottom/right, and an ordinary convolution with the
       kernel rotated by 180° (``filters.conv2d(..., flip=True)``) finishes the job.
@@ -221,7 +221,7 @@ def _scatter(x: np.ndarray, weight: np.ndarray, groups: int, s: tuple[int, int],
 def _by_zero_insertion(x: np.ndarray, weight: np.ndarray, groups: int, s: tuple[int, int],
                        p: tuple[int, int], op: tuple[int, int], d: tuple[int, int],
                        out_shape: tuple[int, ...]) -> np.ndarray:
-    """Seed 001: zero insertion, padding d(k−1)−p (+ output_padding), flipped convolution."""
+    """Notes §1.15: zero insertion, padding d(k−1)−p (+ output_padding), flipped convolution."""
     kh, kw = weight.shape[-2:]
     spread = zero_insert(x.astype(np.float64), s)
     pad_h, pad_w = transposed_padding((kh, kw), p, d)

@@ -298,7 +298,7 @@ ALLOWED_ASCII = {
     *filters.KERNELS, *filters.PADDING_MODES, *filters.SAMPLES, "PyTorch", "NumPy", "SciPy",
     "OpenCV", "LeNet", "FCN", "PNG", "JPEG", "JSON", "WebP", "BMP", "TIFF", "GIF", "RGB", "npy",
     "txt", "json", "Sobel", "auto", "same", "valid", "ceil_mode", "output_padding",
-    "return_indices", "filters", "seed", "Language", "English", "numpy", "scipy", "torch", "opencv",
+    "return_indices", "filters", "Language", "English", "numpy", "scipy", "torch", "opencv",
     "C_out", "C_in", "Python", "scikit", "learn", "danielbuechele",
     "pytorch", "symmetric",
     "save", "np", "python", "apply", "photo", "jpg", "edges", "png", "kernel", "sobel_x", "EXIF",

@@ -463,8 +463,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "filter.weight_shape": (
         "Weight shape C_out×C_in×kh×kw = {shape}: each output channel sums a kernel over every "
-        "input channel (seed 001).",
-        "权重形状 C_out×C_in×kh×kw = {shape}：每个输出通道对所有输入通道的卷积结果求和（seed 001）。",
+        "input channel (notes §1.5).",
+        "权重形状 C_out×C_in×kh×kw = {shape}：每个输出通道对所有输入通道的卷积结果求和（笔记 §1.5）。",
     ),
     "filter.settings": ("Convolution settings", "卷积设置"),
     "filter.padding_kind": ("Padding", "填充"),
@@ -564,9 +564,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "padding.notes": ("The notes' 4×4 matrix padded by 1", "笔记中的 4×4 矩阵，填充 1"),
     "padding.notes_caption": (
-        "Exactly the tensors printed in the notes (seed 002), computed by filters.pad; the padded "
+        "Exactly the tensors printed in notes §2.6, computed by filters.pad; the padded "
         "cells are shaded.",
-        "与笔记（seed 002）中打印的张量完全相同，由 filters.pad 计算；阴影为填充的单元格。",
+        "与笔记 §2.6 中打印的张量完全相同，由 filters.pad 计算；阴影为填充的单元格。",
     ),
     "padding.table": ("The same modes in NumPy, SciPy, OpenCV and PyTorch",
                       "NumPy、SciPy、OpenCV 和 PyTorch 中对应的模式名称"),
@@ -613,7 +613,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "一步一步滑动窗口：卷积核与其覆盖的像素逐元素相乘，乘积求和（再加偏置），写入输出。",
     ),
     "explain.data": ("Input", "输入"),
-    "explain.data.notes": ("The notes' 5×5 matrix (seed 000)", "笔记中的 5×5 矩阵（seed 000）"),
+    "explain.data.notes": ("The 5×5 matrix of notes §0.2", "笔记 §0.2 中的 5×5 矩阵"),
     "explain.data.patch": ("A patch of my image (grey levels 0–255)", "我的图像中的一块（灰度 0–255）"),
     "explain.data.channels": ("Two channels + bias (d2l 6.4)", "双通道 + 偏置（d2l 6.4）"),
     "explain.patch_row": ("Patch top row", "区块起始行"),
@@ -663,20 +663,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "explain.transposed": ("Transposed convolution = zero insertion + padding + convolution",
                            "转置卷积 = 插零 + 填充 + 卷积"),
     "explain.transposed_caption": (
-        "Seed 001: insert stride−1 zeros between pixels, pad by d(k−1)−p (plus output_padding at "
+        "Notes §1.15: insert stride−1 zeros between pixels, pad by d(k−1)−p (plus output_padding at "
         "the bottom/right), then run an ordinary convolution with the kernel rotated 180°.",
-        "seed 001：在像素之间插入 stride−1 个零，四周填充 d(k−1)−p（output_padding 加在下方和右侧），"
+        "笔记 §1.15：在像素之间插入 stride−1 个零，四周填充 d(k−1)−p（output_padding 加在下方和右侧），"
         "再用旋转 180° 的卷积核做普通卷积。",
     ),
     "explain.zero_inserted": ("Zero-inserted and padded", "插零并填充后"),
     "explain.transposed_out": ("Result = F.conv_transpose2d", "结果 = F.conv_transpose2d"),
-    "preset.s000": ("5×5 ⊛ 3×3 → 3×3 (seed 000)", "5×5 ⊛ 3×3 → 3×3（seed 000）"),
-    "preset.down": ("32 → 16: k3 s2 p1 (seed 000)", "32 → 16：k3 s2 p1（seed 000）"),
-    "preset.up": ("16 → 32: transposed k3 s2 p1 op1 (seed 001)", "16 → 32：转置卷积 k3 s2 p1 op1（seed 001）"),
-    "preset.five": ("3 → 5: transposed k3 s2 p1 (seed 001)", "3 → 5：转置卷积 k3 s2 p1（seed 001）"),
-    "preset.six": ("3 → 6: transposed k3 s2 p1 op1 (seed 001)", "3 → 6：转置卷积 k3 s2 p1 op1（seed 001）"),
-    "preset.dilated": ("dilation 2: effective 1+d(k−1) = 5 (seed 001)", "膨胀 2：有效尺寸 1+d(k−1) = 5（seed 001）"),
-    "preset.lenet": ("LeNet conv1: 28, k5 p2 → 28 (seed 003)", "LeNet 第一层：28，k5 p2 → 28（seed 003）"),
+    "preset.s000": ("5×5 ⊛ 3×3 → 3×3 (notes §0.2)", "5×5 ⊛ 3×3 → 3×3（笔记 §0.2）"),
+    "preset.down": ("32 → 16: k3 s2 p1 (notes §0.9)", "32 → 16：k3 s2 p1（笔记 §0.9）"),
+    "preset.up": ("16 → 32: transposed k3 s2 p1 op1 (notes §0.11)", "16 → 32：转置卷积 k3 s2 p1 op1（笔记 §0.11）"),
+    "preset.five": ("3 → 5: transposed k3 s2 p1 (notes §1.17)", "3 → 5：转置卷积 k3 s2 p1（笔记 §1.17）"),
+    "preset.six": ("3 → 6: transposed k3 s2 p1 op1 (notes §1.17)", "3 → 6：转置卷积 k3 s2 p1 op1（笔记 §1.17）"),
+    "preset.dilated": ("dilation 2: effective 1+d(k−1) = 5 (notes §1.9)", "膨胀 2：有效尺寸 1+d(k−1) = 5（笔记 §1.9）"),
+    "preset.lenet": ("LeNet conv1: 28, k5 p2 → 28 (notes §3.13)", "LeNet 第一层：28，k5 p2 → 28（笔记 §3.13）"),
     # --- pooling & upsampling ---------------------------------------------------------------
     "pool.title": ("Pooling & upsampling", "池化与上采样"),
     "pool.caption": (
@@ -724,8 +724,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pool.upsampling": ("Upsampling", "上采样"),
     "pool.upsampling_caption": (
         "Interpolation has no weights; a transposed convolution spreads every pixel as a scaled "
-        "copy of its kernel, and the kernel can be learned (seed 001).",
-        "插值没有参数；转置卷积把每个像素按其数值缩放后的卷积核副本铺开，卷积核可以学习（seed 001）。",
+        "copy of its kernel, and the kernel can be learned (notes §1.16).",
+        "插值没有参数；转置卷积把每个像素按其数值缩放后的卷积核副本铺开，卷积核可以学习（笔记 §1.16）。",
     ),
     "pool.factor": ("Factor", "倍数"),
     "pool.crop": (
@@ -743,8 +743,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "pool.output_padding": ("output_padding", "输出填充 output_padding"),
     "pool.output_padding_help": (
-        "Extra rows/columns on the bottom/right; must be smaller than the stride (seed 001).",
-        "在下方/右侧额外增加的行列数；必须小于步幅（seed 001）。",
+        "Extra rows/columns on the bottom/right; must be smaller than the stride (notes §1.17).",
+        "在下方/右侧额外增加的行列数；必须小于步幅（笔记 §1.17）。",
     ),
     "pool.zero_inserted": ("Zero insertion, the first step of a transposed convolution",
                            "插零：转置卷积的第一步"),
@@ -830,9 +830,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "learn.title": ("Learn a kernel", "学习卷积核"),
     "learn.caption": (
         "Give the learner an image and its filtered version; gradient descent on the squared "
-        "error finds the kernel (seed 003, d2l 6.2.4). The learner never sees which kernel made "
+        "error finds the kernel (notes §3.5, d2l 6.2.4). The learner never sees which kernel made "
         "the target.",
-        "给学习器一张图像和它的滤波结果；对平方误差做梯度下降即可找到卷积核（seed 003，d2l 6.2.4）。"
+        "给学习器一张图像和它的滤波结果；对平方误差做梯度下降即可找到卷积核（笔记 §3.5，d2l 6.2.4）。"
         "学习器看不到生成目标的是哪个卷积核。",
     ),
     "learn.target": ("Target", "目标"),
@@ -900,9 +900,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- train LeNet -------------------------------------------------------------------------
     "lenet.title": ("Train LeNet", "训练 LeNet"),
     "lenet.caption": (
-        "LeNet-5 (seed 003, d2l 6.6): two convolution + pooling stages and three fully "
+        "LeNet-5 (notes §3.13, d2l 6.6): two convolution + pooling stages and three fully "
         "connected layers, trained live. Pause, change the learning rate, resume.",
-        "LeNet-5（seed 003，d2l 6.6）：两个卷积 + 池化阶段和三个全连接层，实时训练。可暂停、修改学习率后继续。",
+        "LeNet-5（笔记 §3.13，d2l 6.6）：两个卷积 + 池化阶段和三个全连接层，实时训练。可暂停、修改学习率后继续。",
     ),
     "lenet.dataset": ("Data set", "数据集"),
     "lenet.dataset.digits": ("digits (offline, 8×8 → 28×28)",

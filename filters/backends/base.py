@@ -149,7 +149,7 @@ def dilate_kernel(kernel: np.ndarray, dilation: tuple[int, int]) -> np.ndarray:
 def full_by_depthwise(
     backend: Backend, image: np.ndarray, weight: np.ndarray, groups: int, geometry: Geometry
 ) -> np.ndarray:
-    """A full layer as sums of single-channel correlations (seed 003's ``corr2d_multi_in``).
+    """A full layer as sums of single-channel correlations (``corr2d_multi_in``, notes §3.9).
 
     Output channel ``o`` of group ``g`` is ``Σ_i corr(x[..., g·Cg + i], w[o, i])``.
     """

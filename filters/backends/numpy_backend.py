@@ -1,7 +1,7 @@
 """The reference backend: pad with ``numpy.pad``, then add up shifted copies of the image.
 
 Output pixel ``(i, j)`` is ``Σ_{u,v} K[u, v] · X[i·sh + u·dh, j·sw + v·dw]`` on the padded
-image ``X`` — d2l's ``corr2d`` (seed 003), but looping over the ``kh·kw`` kernel taps instead of
+image ``X`` — d2l's ``corr2d`` (notes §3.3), but looping over the ``kh·kw`` kernel taps instead of
 the ``H'·W'`` output pixels, so every step is one vectorised multiply-add over the whole image.
 """
 
@@ -84,7 +84,7 @@ class NumpyBackend(BackendBase):
             for g in range(groups):
                 inputs = window[:, :, g * c_in_per_group : (g + 1) * c_in_per_group]
                 outputs = slice(g * out_per_group, (g + 1) * out_per_group)
-                # Every output channel: weighted sum of this group's input channels (seed 003).
+                # Every output channel: weighted sum of this group's input channels (notes §3.9).
                 out[:, :, outputs] += inputs @ weight[outputs, :, u, v].T
         return out
 
