@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import filters
 from ui.i18n import STRINGS
 
 from .browser_support import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, running_app
@@ -302,7 +301,7 @@ def test_language_image_and_filter_setting_are_kept_on_every_page(page, app_url)
     """中文, another sample and stride 2 chosen on Filter; every page through the sidebar; back
     on Filter all three are still there."""
     zh = {key: pair[1] for key, pair in STRINGS.items()}
-    sample = filters.SAMPLES["checkerboard"].title_zh
+    sample = zh["sample.checkerboard.name"]
     page.goto(f"{app_url}/Filter")
     wait_idle(page)
     page.get_by_text("中文", exact=True).click()
