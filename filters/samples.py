@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ._validation import check_choice
+from ._validation import check_choice, check_int
 from .image_io import LOAD_MODES, load_image, to_grey
 from .image_io.resize import resize as _resize
 
@@ -57,6 +57,7 @@ NOTES_MATRIX_4X4: tuple[tuple[int, ...], ...] = tuple(
 
 _DIGIT_INDEX = 3  # scikit-learn's digits: image 3 is a "3"
 _SYNTHETIC_SIDE = 256
+MAX_SAMPLE_SIDE = 8192  # the largest side load_sample(size=...) builds
 
 
 @dataclass(frozen=True)
@@ -240,11 +241,8 @@ def _target_shape(sample: Sample, size: Any) -> tuple[int, int] | None:
 
 
 def _checked_side(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"size values must be ints; got {value!r}.")
-    if not 1 <= value <= 8192:
-        raise ValueError(f"size values must be between 1 and 8192 pixels; got {value}.")
-    return int(value)
+    """A sample side in pixels: an int from 1 to :data:`MAX_SAMPLE_SIDE`."""
+    return check_int(value, "size (pixels)", minimum=1, maximum=MAX_SAMPLE_SIDE)
 
 
 @functools.lru_cache(maxsize=24)
