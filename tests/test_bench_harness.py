@@ -2,28 +2,52 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from benchmarks import bench_conv, run_all
 
 
-def _sleeper(seconds: float):
-    def call() -> None:
-        time.sleep(seconds)
+class _FakeClock:
+    """A clock that moves only when a fake call says it took time: no wall clock involved."""
 
-    return call
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.calls: list[str] = []
+
+    def perf_counter(self) -> float:
+        return self.now
+
+    def call(self, name: str, seconds: float):
+        def run() -> None:
+            self.calls.append(name)
+            self.now += seconds
+
+        return run
 
 
-def test_light_calls_get_many_rounds_of_their_own_and_heavy_calls_the_repeats():
-    times = bench_conv.timed_rounds(
-        {"light": _sleeper(0.001), "heavy": _sleeper(0.03), "torch.x": _sleeper(0.001)},
-        repeats=3)
-    assert len(times["heavy"]) == 3
-    assert len(times["light"]) > 50  # up to 200 rounds in about two seconds
-    assert len(times["torch.x"]) > 50
-    assert min(times["heavy"]) >= 0.03 and min(times["light"]) >= 0.001
+def test_light_calls_get_many_rounds_of_their_own_and_heavy_calls_the_repeats(monkeypatch):
+    clock = _FakeClock()
+    monkeypatch.setattr(bench_conv, "time", clock)
+    costs = {"light": 0.001, "light_too": 0.002, "middle": 0.015, "heavy": 0.03, "slow": 0.6,
+             "torch.x": 0.001}
+    times = bench_conv.timed_rounds({name: clock.call(name, s) for name, s in costs.items()},
+                                    repeats=5)
+    rounds = {name: len(values) for name, values in times.items()}
+    # light and light_too are within NEAR× of the fastest: 2 s / 3 ms → the 200-round cap;
+    # middle (15 ms, under 20 ms) gets a group of its own, 2 s / 15 ms = 133 rounds; heavy the
+    # repeats, slow (over half a second) 3; torch's call rounds of its own after the others.
+    assert rounds == {"light": 200, "light_too": 200, "middle": 133, "heavy": 5, "slow": 3,
+                      "torch.x": 200}
+    for name, values in times.items():
+        assert values == pytest.approx([costs[name]] * len(values)), name
+    # two warm-up calls each, then the timed ones; torch's come after every other call
+    assert [clock.calls.count(name) for name in costs] == [rounds[name] + 2 for name in costs]
+    first_torch = clock.calls.index("torch.x")
+    assert "torch.x" not in clock.calls[:first_torch]
+    assert set(clock.calls[first_torch:]) == {"torch.x"}
+    # the near group is interleaved: each round runs both calls once
+    near = [name for name in clock.calls if name in ("light", "light_too")][4:]
+    assert all(sorted(near[i:i + 2]) == ["light", "light_too"] for i in range(0, 400, 2))
 
 
 def test_paired_ratios_take_the_median_of_per_round_ratios_to_the_fastest_raw_call():
