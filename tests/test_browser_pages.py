@@ -241,22 +241,18 @@ def training_progress(page, key: str, lang: str, start_key: str, pause_key: str,
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_learn_a_kernel_counts_steps_and_the_loss_falls(page, app_url, lang):
-    open_page(page, app_url, "Learn_a_kernel", lang, "learn.title")
-    first, last = training_progress(page, "learn.status", lang, "learn.start", "learn.pause")
+@pytest.mark.parametrize(("address", "prefix"), [("Learn_a_kernel", "learn"),
+                                                 ("Train_LeNet", "lenet")])
+def test_training_counts_steps_and_the_loss_falls(page, app_url, lang, address, prefix):
+    """Learn a kernel (the hidden catalogue kernel) and Train LeNet (the offline digits): after
+    Start the status line's step grows and its loss falls below the first loss shown."""
+    open_page(page, app_url, address, lang, f"{prefix}.title")
+    first, last = training_progress(page, f"{prefix}.status", lang, f"{prefix}.start",
+                                    f"{prefix}.pause")
     assert int(last["step"]) > int(first["step"]), (first, last)
     assert float(last["loss"]) < float(first["loss"]), (first, last)
-    shot(page, f"learn_{lang}")
-
-
-@pytest.mark.parametrize("lang", LANGS)
-def test_train_lenet_on_digits_counts_steps_and_the_loss_falls(page, app_url, lang):
-    open_page(page, app_url, "Train_LeNet", lang, "lenet.title")
-    first, last = training_progress(page, "lenet.status", lang, "lenet.start", "lenet.pause")
-    assert int(last["step"]) > int(first["step"]), (first, last)
-    assert float(last["loss"]) < float(first["loss"]), (first, last)
-    page.locator(".js-plotly-plot").first.wait_for(timeout=30000)
-    shot(page, f"lenet_{lang}")
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30000)  # the loss chart
+    shot(page, f"{prefix}_{lang}")
 
 
 @pytest.mark.parametrize("lang", LANGS)
