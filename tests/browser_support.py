@@ -1,20 +1,27 @@
 """Start the app on a free loopback port and drive it with Debian's Chromium (Playwright).
 
-Used by ``tests/test_browser.py``. Never downloads a browser: it launches ``/usr/bin/chromium``
-and the tests are skipped, with the reason, where it is missing.
+Used by ``tests/test_browser*.py``: one server and one browser per test module, a fresh browser
+context (one Streamlit session) per test, console errors checked in every test, screenshots in
+``test-output/screenshots/``. Never downloads a browser: it launches ``/usr/bin/chromium``. Where
+it (or Playwright) is missing the tests are skipped with the reason, and with ``REQUIRE_BROWSER=1``
+(``.ci/run``) they fail instead.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -70,3 +77,168 @@ def running_app(timeout: float = 60.0) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+# --- the browser: present, or a skip (a failure where REQUIRE_BROWSER=1) -----------------------
+
+def browser_missing() -> str | None:
+    """Why the browser tests cannot run here (``None`` when they can)."""
+    import importlib.util
+
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} not found: apt-get install -y chromium"
+    if importlib.util.find_spec("playwright") is None:
+        return "Playwright is missing: pip install pytest-playwright (requirements-test.txt)"
+    return None
+
+
+def require_browser() -> Any:
+    """``playwright.sync_api`` for a browser test module, or skip the whole module with the
+    reason; with ``REQUIRE_BROWSER=1`` the module fails to load instead (CI never skips)."""
+    missing = browser_missing()
+    if missing:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but the browser tests cannot run: {missing}",
+                        pytrace=False)
+        pytest.skip(missing, allow_module_level=True)
+    import playwright.sync_api
+
+    return playwright.sync_api
+
+
+VIEWPORT = {"width": 1400, "height": 1800}
+IGNORED_CONSOLE = ("favicon", "WebGL", "GPU stall")
+
+
+@pytest.fixture(scope="module")
+def app_url() -> Iterator[str]:
+    """One running app per test module."""
+    with running_app() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium per test module."""
+    api = require_browser()
+    with api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def new_tab(browser: Any, errors: list[str]) -> Any:
+    """A tab in a context of its own (a new Streamlit session) whose console errors, page
+    errors, failed requests and HTTP errors are appended to ``errors``."""
+    context = browser.new_context(viewport=VIEWPORT)
+    tab = context.new_page()
+    watch_errors(tab, errors)
+    return tab
+
+
+def watch_errors(tab: Any, errors: list[str]) -> None:
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.on("requestfailed", lambda r: errors.append(f"FAILED {r.url} {r.failure}"))
+    tab.on("response", lambda r: errors.append(f"HTTP {r.status} {r.url}")
+           if r.status >= 400 else None)
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh tab; the test fails on any console error it logged (see :func:`real_errors`)."""
+    errors: list[str] = []
+    tab = new_tab(browser, errors)
+    yield tab
+    tab.context.close()
+    assert_no_console_errors(errors)
+
+
+def assert_no_console_errors(errors: list[str]) -> None:
+    assert not real_errors(errors), f"console errors: {real_errors(errors)}"
+
+
+def real_errors(errors: list[str]) -> list[str]:
+    """Errors minus two kinds of 404 that Streamlit's frontend causes and recovers from.
+
+    It first asks for health and host-config relative to the page's path, gets a 404 and falls
+    back to the root; and when a rerun replaces an image, the browser may still fetch the old
+    /media/ file that the server has just dropped (the new image follows). Each such 404 also
+    logs one generic console line.
+    """
+    probes = [e for e in errors if e.startswith("HTTP 404") and ("/_stcore/" in e
+                                                                  or "/media/" in e)]
+    generic = "Failed to load resource: the server responded with a status of 404"
+    real, excused = [], len(probes)
+    for error in errors:
+        if error in probes or any(s in error for s in IGNORED_CONSOLE):
+            continue
+        if error.startswith("FAILED") and "net::ERR_ABORTED" in error:
+            continue  # cancelled by the browser because the test moved to the next page
+        if error.startswith(generic) and excused:
+            excused -= 1
+            continue
+        real.append(error)
+    return real
+
+
+# --- reading the page ------------------------------------------------------------------------
+
+def wait_idle(page: Any, timeout: float = 60.0) -> None:
+    """Wait until Streamlit has finished the script run (the app element's
+    ``data-test-script-state`` is ``notRunning``)."""
+    app = page.locator("[data-testid='stApp']")
+    app.wait_for(timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    time.sleep(0.5)  # a click's rerun may start a moment later
+    while time.monotonic() < deadline:
+        if app.get_attribute("data-test-script-state") == "notRunning":
+            return
+        time.sleep(0.2)
+    raise AssertionError("the app kept running")
+
+
+def poll(read: Callable[[], Any], done: Callable[[Any], bool], timeout: float = 30.0) -> Any:
+    """``read()`` again every 0.3 s until ``done`` accepts it or ``timeout`` s pass; the last
+    value read (the caller asserts on it)."""
+    deadline = time.monotonic() + timeout
+    value = read()
+    while not done(value) and time.monotonic() < deadline:
+        time.sleep(0.3)
+        value = read()
+    return value
+
+
+def shot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def output_image_src(page: Any) -> str:
+    images = page.locator("[data-testid='stImage'] img")
+    images.nth(1).wait_for(timeout=30000)
+    return images.nth(1).get_attribute("src") or ""
+
+
+def metric_text(page: Any, label: str) -> str:
+    """The value shown by the ``st.metric`` whose label is ``label``."""
+    metric = page.locator("[data-testid='stMetric']").filter(
+        has=page.locator("[data-testid='stMetricLabel']").get_by_text(label, exact=True))
+    return str(metric.locator("[data-testid='stMetricValue']").first.inner_text()).strip()
+
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+
+def numbers_in(text: str) -> list[float]:
+    """Every number written in ``text``, in order (``"1.11×"`` → ``[1.11]``)."""
+    return [float(v) for v in NUMBER.findall(text.replace("\u2212", "-"))]
+
+
+def upload_image(page: Any, path: Path, upload_label: str) -> None:
+    """Choose the sidebar's upload source (its label in the page's language) and upload."""
+    page.locator("[data-testid='stSidebar']").get_by_text(upload_label, exact=True).click()
+    wait_idle(page)
+    page.locator("input[type='file']").first.set_input_files(str(path))
+    wait_idle(page)
+    page.get_by_text(path.name, exact=False).first.wait_for(timeout=30000)
