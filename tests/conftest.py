@@ -3,7 +3,7 @@
 - Hypothesis explores the same examples on every CI run (no flakiness).
 - ``open_app`` opens the app (or one page) headlessly with Streamlit's ``AppTest``.
 - ``png_bytes`` / ``jpeg_bytes`` / ``gif_bytes`` encode arrays in memory; ``upload`` pushes bytes
-  through the sidebar's file uploader.
+  through the sidebar's file uploader; ``open_with_picture`` opens a page on an uploaded picture.
 """
 
 from __future__ import annotations
@@ -73,6 +73,15 @@ def upload(at, name: str, data: bytes, mime: str):
         at.radio(key="image_source").set_value("upload").run()
     at.file_uploader(key="upload").set_value((name, data, mime))
     at.run()
+    return at
+
+
+def open_with_picture(page: str, pixels: np.ndarray, *, lang: str | None = None):
+    """The app with ``pixels`` (uint8) uploaded as the current image, switched to ``page``."""
+    at = open_page(lang=lang)
+    upload(at, "picture.png", png_bytes(pixels), "image/png")
+    assert not at.exception, at.exception
+    at.switch_page(page).run()
     return at
 
 

@@ -219,6 +219,21 @@ def test_a_text_file_named_png_is_refused(gradient_rgb):
     assert at.session_state["image"].name == "china"  # the sample stays
 
 
+def test_transparent_upload_is_composited_on_the_picked_background():
+    from PIL import Image
+
+    pixels = np.zeros((6, 8, 4), np.uint8)  # fully transparent, but for one half-opaque pixel
+    pixels[2, 3] = (0, 0, 255, 128)
+    at = open_page()
+    at.radio(key="image_source").set_value("upload").run()
+    at.color_picker(key="alpha_background").pick("#ff0000").run()
+    upload(at, "clear.png", png_bytes(pixels), "image/png")
+    assert not at.exception and not at.error
+    red = Image.new("RGBA", (8, 6), (255, 0, 0, 255))  # Pillow composites the same way
+    expected = np.asarray(Image.alpha_composite(red, Image.fromarray(pixels, "RGBA")))[..., :3]
+    np.testing.assert_allclose(at.session_state["image"].array * 255, expected, atol=1)
+
+
 def test_grey_switch_and_fast_preview_change_the_working_image():
 
     big = (np.random.default_rng(1).random((900, 1200, 3)) * 255).astype(np.uint8)

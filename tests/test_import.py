@@ -35,17 +35,49 @@ def test_library_never_imports_streamlit():
     assert "streamlit" not in loaded
 
 
-def test_public_names_resolve():
+def test_every_name_in_all_resolves_to_the_object_of_its_module():
+    import importlib
+
     import filters
 
-    for name in (
-        "conv2d",
-        "pad",
-        "output_size",
-        "transposed_output_size",
-        "KERNELS",
-        "get_kernel",
-        "gaussian_kernel",
-        "parse_kernel",
-    ):
-        assert getattr(filters, name) is not None
+    assert filters.__all__ == sorted(filters.__all__) and len(filters.__all__) >= 37
+    for name in filters.__all__:
+        value = getattr(filters, name)
+        module = importlib.import_module(f"filters.{filters._EXPORTS[name]}")
+        assert value is getattr(module, name), name
+        assert name in dir(filters), name
+
+
+def test_lazy_map_and_all_agree_both_ways():
+    import filters
+
+    assert set(filters._EXPORTS) == set(filters.__all__)
+    assert not set(filters._EXPORTS) & filters._SUBMODULES  # a name is one or the other
+    duplicated = [name for name in filters.__all__ if filters.__all__.count(name) > 1]
+    assert not duplicated, duplicated
+    # the imports for type checkers name the same module as the lazy map
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(filters.__file__).read_text())
+    typed = {alias.asname or alias.name: node.module for node in ast.walk(tree)
+             if isinstance(node, ast.ImportFrom) and node.level == 1 for alias in node.names}
+    assert typed, "no imports for type checkers found"
+    assert {name: filters._EXPORTS.get(name) for name in typed} == typed
+
+
+def test_every_submodule_in_the_lazy_map_exists_and_unknown_names_are_refused():
+    import importlib
+    import pkgutil
+
+    import pytest
+
+    import filters
+
+    found = {info.name for info in pkgutil.iter_modules(filters.__path__)}
+    assert set(filters._EXPORTS.values()) <= found
+    assert not filters._SUBMODULES - found
+    for name in filters._SUBMODULES:
+        assert getattr(filters, name) is importlib.import_module(f"filters.{name}")
+    with pytest.raises(AttributeError, match="no attribute 'conv2D'"):
+        filters.conv2D  # noqa: B018
