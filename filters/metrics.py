@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import to_pair
+from ._validation import check_int
 
 __all__ = ["confident_mistakes", "confusion_matrix", "ema"]
 
@@ -92,7 +92,7 @@ def confusion_matrix(true: Any, predicted: Any, num_classes: int) -> np.ndarray:
         >>> confusion_matrix([2, 0, 2], [2, 0, 1], 3).tolist()
         [[1, 0, 0], [0, 0, 0], [0, 1, 1]]
     """
-    classes = to_pair(num_classes, "num_classes", minimum=1)[0]
+    classes = check_int(num_classes, "num_classes", minimum=1)
     true, predicted = _labels(true, "true"), _labels(predicted, "predicted")
     if true.shape != predicted.shape:
         raise ValueError(f"true and predicted must have one label per image each; got "
@@ -123,7 +123,7 @@ def confident_mistakes(true: Any, predicted: Any, probabilities: Any, n: int) ->
         >>> confident_mistakes([0, 0, 0, 1], [0, 1, 1, 1], p, 5).tolist()
         [2, 1]
     """
-    count = to_pair(n, "n")[0]
+    count = check_int(n, "n", minimum=0)
     true, predicted = _labels(true, "true"), _labels(predicted, "predicted")
     probabilities = np.asarray(probabilities)
     if probabilities.dtype.kind not in "biuf":

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_choice, check_image, to_pair
+from ._validation import check_choice, check_image, check_int, to_pair
 
 __all__ = ["CORNERS", "border_profile", "busiest_corner", "centre_crop", "corner_slices",
            "crop_around", "valid_crop"]
@@ -78,7 +78,7 @@ def corner_slices(shape: tuple[int, ...], corner: str, size: int) -> tuple[slice
         (slice(0, 4, None), slice(16, 20, None))
     """
     corner = check_choice(corner, CORNERS, "corner")
-    side = to_pair(size, "size", minimum=1)[0]
+    side = check_int(size, "size", minimum=1)
     h, w = int(shape[0]), int(shape[1])
     rows = slice(0, min(side, h)) if corner[0] == "t" else slice(max(0, h - side), h)
     cols = slice(0, min(side, w)) if corner[1] == "l" else slice(max(0, w - side), w)
@@ -132,7 +132,7 @@ def border_profile(array: Any, corner: str, length: int | None = None) -> np.nda
         row = row[::-1]
     if length is None:
         return row
-    return row[: to_pair(length, "length", minimum=1)[0]]
+    return row[: check_int(length, "length", minimum=1)]
 
 
 def crop_around(array: Any, box: tuple[int, int, int, int],
@@ -159,7 +159,7 @@ def crop_around(array: Any, box: tuple[int, int, int, int],
         ((6, 11), (0, 2))
     """
     array = check_image(array, "array")
-    margin = to_pair(margin, "margin")[0]
+    margin = check_int(margin, "margin", minimum=0)
     top, left = to_pair(tuple(box[:2]), "box", minimum=-(2**62))
     bottom, right = to_pair(tuple(box[2:]), "box", minimum=-(2**62))
     h, w = array.shape[:2]

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import filters
+from filters import metrics, regions
 
 IMAGE = np.zeros((8, 8), dtype=np.float32)
 KERNEL = np.ones((3, 3))
@@ -216,6 +217,79 @@ def test_a_wrong_type_is_a_type_error_that_says_so(name, args, kwargs, words, tm
     monkeypatch.chdir(tmp_path)  # save_image must not write into the checkout
     with pytest.raises(TypeError) as info:
         getattr(filters, name)(*args, **kwargs)
+    message = str(info.value)
+    for word in words:
+        assert word in message, f"{name}: {word!r} not in {message!r}"
+
+
+# --- public modules outside ``filters.__all__``: regions and metrics (used by the pages) ---------
+
+LABELS = np.array([0, 1, 1])
+PROBABILITIES = np.array([[0.9, 0.1], [0.4, 0.6], [0.2, 0.8]])
+
+#: "module.function" -> [(args, kwargs, words the message must hold)]
+MODULE_WRONG_TYPES: dict[str, list[tuple[tuple, dict, tuple[str, ...]]]] = {
+    "regions.centre_crop": [
+        (("x", 4), {}, ("array", "numpy array", "str")),
+        ((IMAGE, 4.0), {}, ("size", "int", "4.0")),
+    ],
+    "regions.corner_slices": [
+        (((8, 8), ["tl"], 4), {}, ("corner", "string")),
+        (((8, 8), "tl", 4.0), {}, ("size", "int", "4.0")),
+    ],
+    "regions.busiest_corner": [
+        (("x", 4), {}, ("array", "numpy array")),
+        ((IMAGE, "4"), {}, ("size", "int", "'4'")),
+    ],
+    "regions.border_profile": [
+        (("x", "tl"), {}, ("array", "numpy array")),
+        ((IMAGE, 1), {}, ("corner", "string")),
+        ((IMAGE, "tl", 4.0), {}, ("length", "int", "4.0")),
+    ],
+    "regions.crop_around": [
+        (("x", (0, 0, 2, 2), 1), {}, ("array", "numpy array")),
+        ((IMAGE, (0, 0, 2, 2), 1.5), {}, ("margin", "int", "1.5")),
+    ],
+    "regions.valid_crop": [
+        (("x", 3), {}, ("array", "numpy array")),
+        ((IMAGE, 3.0), {}, ("kernel_size", "int")),
+    ],
+    "metrics.ema": [
+        (("x",), {}, ("values", "real numbers")),
+        (([1.0, 2.0], "0.9"), {}, ("weight", "real number")),
+    ],
+    "metrics.confusion_matrix": [
+        (("x", [1], 2), {}, ("true", "integer")),
+        ((LABELS, LABELS, 2.0), {}, ("num_classes", "int", "2.0")),
+    ],
+    "metrics.confident_mistakes": [
+        ((LABELS, LABELS, PROBABILITIES, 1.0), {}, ("n", "int", "1.0")),
+        ((LABELS, LABELS, "p", 1), {}, ("probabilities", "real numbers")),
+    ],
+}
+MODULES = {"regions": regions, "metrics": metrics}
+
+
+def _module_function(name: str):
+    module, function = name.split(".")
+    return getattr(MODULES[module], function)
+
+
+def test_every_function_of_the_page_modules_has_wrong_type_calls():
+    functions = {f"{m}.{n}" for m, module in MODULES.items() for n in module.__all__
+                 if inspect.isfunction(getattr(module, n))}
+    assert functions == set(MODULE_WRONG_TYPES)
+
+
+MODULE_CASES = [(name, args, kwargs, words)
+                for name, rows in MODULE_WRONG_TYPES.items() for args, kwargs, words in rows]
+
+
+@pytest.mark.parametrize(("name", "args", "kwargs", "words"), MODULE_CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(MODULE_CASES)])
+def test_a_wrong_type_in_a_page_module_is_a_type_error_that_says_so(name, args, kwargs, words):
+    with pytest.raises(TypeError) as info:
+        _module_function(name)(*args, **kwargs)
     message = str(info.value)
     for word in words:
         assert word in message, f"{name}: {word!r} not in {message!r}"
