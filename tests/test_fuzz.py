@@ -172,7 +172,7 @@ def _torch_conv2d_module(image, kernel, kwargs):
     if kwargs["flip"]:
         w = w[..., ::-1, ::-1]
     channels = x.shape[1] if x.ndim == 4 else 1
-    groups = kwargs["groups"] or 1
+    groups = 1 if kwargs["groups"] is None else kwargs["groups"]  # 0 stays 0: torch refuses it
     if w.ndim == 2:  # one filter per channel
         w, groups = np.broadcast_to(w, (channels, 1, *w.shape)), channels
     with warnings.catch_warnings():  # a kernel with no rows: "zero-element tensors"
