@@ -175,6 +175,8 @@ def real_errors(errors: list[str]) -> list[str]:
             continue
         if error.startswith("FAILED") and "net::ERR_ABORTED" in error:
             continue  # cancelled by the browser because the test moved to the next page
+        if error.startswith("Client Error: Image source error") and "/media/" in error:
+            continue  # the same race as the /media/ 404: a rerun replaced the image
         if error.startswith(generic) and excused:
             excused -= 1
             continue
