@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui.common import page_setup
 from ui.i18n import t
-from ui.image_source import show_image, working_image
+from ui.image_source import full_image, show_image, working_image
 from ui.nav import available_pages
 
 page_setup("app.title")
@@ -25,8 +25,9 @@ with left:
                 st.caption(t(key.replace("nav.", "home.")))
 with right:
     st.subheader(t("home.preview"))
-    image, _ = working_image()
-    show_image(image, t("home.preview_caption", h=image.shape[0], w=image.shape[1]))
+    image, _ = working_image()  # at most WORK_SIDE a side: the screen's size
+    height, width = full_image()[0].shape[:2]
+    show_image(image, t("home.preview_caption", h=height, w=width))
     st.info(t("home.picker_hint"), icon=":material/arrow_back:")
 
 st.subheader(t("home.python"))

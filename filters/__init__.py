@@ -54,6 +54,7 @@ _EXPORTS: dict[str, str] = {
     "save_image": "image_io",
     "fit_for_screen": "image_io",
     "to_grey": "image_io",
+    "to_unit": "image_io",
     "load_sample": "samples",
     "SAMPLES": "samples",
     "conv_walkthrough": "explain",

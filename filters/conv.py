@@ -168,6 +168,18 @@ class ConvPlan:
         return self._image
 
     @property
+    def working_bytes(self) -> int:
+        """Bytes this call's working arrays take at most: the padded image and two outputs.
+
+        Example:
+            >>> plan_conv(np.zeros((100, 100, 3), np.uint8), np.ones((3, 3))).working_bytes
+            357804
+        """
+        out_channels = self.kernel.shape[0] if self.is_full else self.source.shape[2]
+        return _working_bytes(self.source, self.kernel.shape[-2:], self.geometry.dilation,
+                              self.geometry.out_shape, out_channels)
+
+    @property
     def is_full(self) -> bool:
         """True for a ``C_out×C_in/groups×kh×kw`` weight, False for a depthwise ``kh×kw`` kernel."""
         return self.kernel.ndim == 4

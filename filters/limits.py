@@ -1,6 +1,34 @@
 """Every size limit of the lab in one place; the app states them and the tests check them.
 
-``MAX_UPLOAD_MB`` must equal ``server.maxUploadSize`` in ``.streamlit/config.toml`` (a test checks).
+``MAX_UPLOAD_MB`` must equal ``server.maxUploadSize`` and ``PROCESS_CACHE_BYTES`` must equal
+``server.maxCacheDataSize`` in ``.streamlit/config.toml`` (a test checks both).
+
+The app's memory budget
+-----------------------
+Measured on the 2-core machine of ``benchmarks/``: the server process with Streamlit, NumPy,
+SciPy, OpenCV and PyTorch loaded holds about 400 MB before anyone uploads anything
+(:data:`PROCESS_BASE_BYTES`, stated, not enforced). On top of that:
+
+* **Held by a session** for as long as it lives: its image at full resolution in the file's own
+  8-bit form (``uint8``: 4000×3000×3 = 36 MB for a 12 MP phone photo, 120 MB at the 40 MP
+  limit; files of more than 8 bits stay float32 [0, 1]), one float32 working copy of at most
+  :data:`WORK_SIDE` pixels a side (1200×900×3×4 = 13 MB) that every page *showing* a comparison
+  computes on, and its small caches (screen pixels, statistics), each bounded in bytes by
+  ``st.cache_data(max_size=…, scope="session")`` and all together by
+  :data:`SESSION_CACHE_BYTES`. Full-resolution results (the Filter output, downloads) are never
+  kept: they are computed when needed and dropped after use. A session goes when its browser
+  has been gone for Streamlit's ``server.disconnectedSessionTTL`` (120 s), and its caches with it.
+* **Working memory of one request**: at most :data:`REQUEST_WORK_BYTES` (a 12 MP colour
+  convolution: padded input, a float32 copy and the output, about 430 MB estimated by
+  :class:`filters.conv.ConvPlan.working_bytes`, 150–290 MB really used). A request that needs
+  more (a 40 MP photo on the Filter page) runs on the working copy instead, and the page says so.
+* **Working memory of all requests at once**: at most :data:`PROCESS_WORK_BYTES`; a request
+  waits up to :data:`WORK_WAIT_S` for room (2 cores do no more than two heavy jobs at a time
+  anyway), then runs on the working copy, and the page says the server is busy.
+
+So one 12 MP visitor peaks at 400 + 36 + 13 + 430 ≈ 880 MB in the worst estimate (about 700 MB
+measured), and five at 400 + 5 × (36 + 13 + 16) + 768 ≈ 1.5 GB at most, however they click:
+the number of uploads, visits and sessions does not make it grow.
 """
 
 from __future__ import annotations
@@ -12,7 +40,16 @@ __all__ = [
     "MAX_UPLOAD_BYTES",
     "MAX_UPLOAD_MB",
     "MEMORY_BUDGET_BYTES",
+    "PROCESS_BASE_BYTES",
+    "PROCESS_CACHE_BYTES",
+    "PROCESS_WORK_BYTES",
+    "REQUEST_WORK_BYTES",
+    "SESSION_CACHE_BYTES",
+    "WORK_SIDE",
+    "WORK_WAIT_S",
 ]
+
+MIB = 1024**2
 
 #: Largest upload the app accepts, in megabytes (Streamlit's ``server.maxUploadSize``).
 MAX_UPLOAD_MB = 50
@@ -31,3 +68,29 @@ MEMORY_BUDGET_BYTES = 2 * 1024**3
 #: (numpy, scipy, torch): about 10–30 s there. OpenCV and FFT are not limited (separable
 #: passes, phases and transforms keep their work near the image size); ``auto`` uses them.
 MAX_MULTIPLY_ADDS = 10_000_000_000
+
+# --- the app's memory budget (see the module docstring for the arithmetic) -------------------
+
+#: The server with its libraries loaded, before any session (measured; stated, not enforced).
+PROCESS_BASE_BYTES = 400 * MIB
+
+#: Longest side of the float32 working copy that pages showing a comparison compute on (and of
+#: every image sent to the browser).
+WORK_SIDE = 1200
+
+#: Everything one session's caches may hold together (screen pixels, statistics, padded and
+#: pooled views of the working copy); each cached function has its share of it.
+SESSION_CACHE_BYTES = 48 * MIB
+
+#: Everything all sessions' ``st.cache_data`` entries may hold together
+#: (``server.maxCacheDataSize``): five sessions' full shares, and a margin.
+PROCESS_CACHE_BYTES = 256 * MIB
+
+#: The most working memory one request may use (a 12 MP colour convolution needs ~430 MB).
+REQUEST_WORK_BYTES = 512 * MIB
+
+#: The most working memory all requests running at once may use.
+PROCESS_WORK_BYTES = 768 * MIB
+
+#: How long a request waits for working memory before it runs on the working copy.
+WORK_WAIT_S = 8.0

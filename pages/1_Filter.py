@@ -1,4 +1,10 @@
-"""Filter: apply a catalogue, typed, saved or channel-mixing kernel with every conv2d setting."""
+"""Filter: apply a catalogue, typed, saved or channel-mixing kernel with every conv2d setting.
+
+The convolution runs on the full-resolution image (the only page that does): its output is not
+kept, only what a rerun shows (a screen-sized float32 copy, statistics, time); downloads compute
+it again on click. When the full-resolution work does not fit the memory budget
+(:mod:`filters.limits`), the page computes on the working copy and says why.
+"""
 
 import json
 import time
@@ -8,6 +14,8 @@ import streamlit as st
 
 import filters
 from filters.export import conv_snippets, npy_bytes
+from filters.image_io import unit_scale
+from filters.limits import REQUEST_WORK_BYTES
 from ui.common import guard, page_setup
 from ui.controls import (
     conv_settings_panel,
@@ -17,8 +25,9 @@ from ui.controls import (
     value_metrics,
 )
 from ui.i18n import t
-from ui.image_source import display_pixels, show_image, show_pixels, working_image
+from ui.image_source import display_pixels, screen_copy, show_image, show_pixels, working_set
 from ui.kernel_editor import kernel_digest, kernel_picker
+from ui.memory import session_cache, working_memory
 from ui.snippets import code_tabs, input_download
 from ui.state import LibraryKernel, kernels_to_json
 
@@ -26,31 +35,36 @@ page_setup("filter.title")
 st.title(t("filter.title"))
 st.caption(t("filter.caption"))
 
-image, image_token = working_image()
+work = working_set()
+image, image_token = work.full, work.token
 channels = 1 if image.ndim == 2 else image.shape[2]
 
 
-@st.cache_data(max_entries=8, ttl=1800, show_spinner=False)
-def conv_result(token: str, digest: str, settings: str, _image: np.ndarray,
-                _kernel: np.ndarray) -> tuple[np.ndarray, float]:
-    """conv2d and its time in ms, cached on the image token, kernel digest and settings."""
-    start = time.perf_counter()
-    out = filters.conv2d(_image, _kernel, **json.loads(settings))
-    return out, (time.perf_counter() - start) * 1000.0
+class Busy(RuntimeError):
+    """No working memory was free in time (not cached: the next rerun tries again)."""
 
 
-@st.cache_data(max_entries=32, ttl=1800, show_spinner=False)
-def conv_view(token: str, digest: str, settings: str, normalize: str, channel: int,
-              _image: np.ndarray, _kernel: np.ndarray) -> dict:
-    """What a rerun shows of the output: screen pixels and statistics (the full array stays in
-    ``conv_result``'s cache, so a rerun never copies it)."""
-    out, milliseconds = conv_result(token, digest, settings, _image, _kernel)
-    shown = out
-    if out.ndim == 3 and out.shape[2] not in (1, 3):
-        shown = out[:, :, min(channel, out.shape[2] - 1)]
-    pixels, scale = display_pixels(shown, normalize)
-    return {"pixels": pixels, "scale": scale, "shape": tuple(out.shape), "ms": milliseconds,
-            "summary": output_summary(out)}
+def convolve(pixels: np.ndarray, kernel: np.ndarray, settings: str) -> np.ndarray:
+    """conv2d of ``pixels`` (uint8 or float32) as if they were float32 in [0, 1]: the kernel
+    takes the samples' scale (convolution is linear), so no float copy of the image is made."""
+    return filters.conv2d(pixels, kernel * unit_scale(pixels.dtype), **json.loads(settings))
+
+
+@session_cache(0.6)
+def conv_view(token: str, digest: str, settings: str, _pixels: np.ndarray, _kernel: np.ndarray,
+              _work_bytes: int) -> dict:
+    """The convolution, reduced to what a rerun shows: the output at most ``WORK_SIDE`` a side
+    (float32), its full-resolution statistics and the time in ms. The full output is dropped."""
+    with working_memory(_work_bytes) as verdict:
+        if verdict == "busy":
+            raise Busy
+        start = time.perf_counter()
+        out = convolve(_pixels, _kernel, settings)
+        milliseconds = (time.perf_counter() - start) * 1000.0
+        summary = output_summary(out)
+        screen, scale = screen_copy(out)
+        return {"screen": np.array(screen, dtype=np.float32), "scale": scale,
+                "shape": tuple(out.shape), "ms": milliseconds, "summary": summary}
 
 
 kernel_column, settings_column = st.columns(2, gap="large")
@@ -70,36 +84,59 @@ with settings_column:
         size_formula(image.shape, choice.values.shape, settings, plan.geometry)
 
 view = None
+reduced_by = None  # why the output was computed on the working copy, if it was
+busy = False
 if choice is not None and plan is not None:
-    request = (image_token, kernel_digest(choice.values),
-               json.dumps(settings.kwargs(), sort_keys=True))
+    settings_json = json.dumps(settings.kwargs(), sort_keys=True)
+    digest = kernel_digest(choice.values)
+    source, source_token = image, image_token
+    if plan.working_bytes > REQUEST_WORK_BYTES:
+        reduced_by = t("memory.too_large", need=plan.working_bytes >> 20,
+                       limit=REQUEST_WORK_BYTES >> 20, w=work.view.shape[1], h=work.view.shape[0])
+        source, source_token = work.view, work.view_token
     with st.spinner(t("filter.computing")):
-        view = guard(conv_view, *request, st.session_state.get("filter_normalize", "abs"),
-                     int(st.session_state.get("channel", 0)), image, choice.values)
+        try:
+            view = guard(conv_view, source_token, digest, settings_json, source, choice.values,
+                         plan.working_bytes)
+        except Busy:
+            busy = True
+            reduced_by = t("memory.busy", w=work.view.shape[1], h=work.view.shape[0])
+            source, source_token = work.view, work.view_token
+            view = guard(conv_view, source_token, digest, settings_json, source, choice.values, 0)
 
 st.divider()
 normalize = normalize_choice("filter_normalize")
 left, right = st.columns(2, gap="medium")
 with left:
-    show_image(image, t("filter.input_caption", h=image.shape[0], w=image.shape[1]),
-               cache_key=image_token)
+    show_image(work.view, t("filter.input_caption", h=image.shape[0], w=image.shape[1]),
+               cache_key=work.view_token)
 with right:
     if view is None:
         st.info(t("filter.no_output"))
     else:
         shape = view["shape"]
-        show_pixels(view["pixels"], t("filter.output_caption", h=shape[0], w=shape[1]),
-                    view["scale"], shape)
+        shown = view["screen"]
         if len(shape) == 3 and shape[2] not in (1, 3):
             if "channel" in st.session_state:  # the weight may have fewer outputs now
                 st.session_state["channel"] = min(int(st.session_state["channel"]), shape[2] - 1)
+            shown = shown[:, :, min(int(st.session_state.get("channel", 0)), shape[2] - 1)]
+        pixels, _ = display_pixels(shown, normalize)
+        show_pixels(pixels, t("filter.output_caption", h=shape[0], w=shape[1]),
+                    view["scale"], shape)
+        if len(shape) == 3 and shape[2] not in (1, 3):
             st.slider(t("filter.channel"), 0, shape[2] - 1, key="channel")
+        if reduced_by:
+            st.warning(reduced_by, icon=":material/memory:")
+            if busy:
+                st.button(t("memory.retry"), key="filter_retry")
 
 
 def full_output() -> np.ndarray:
-    """The full output array (from the cache; recomputed only if it was evicted)."""
+    """The output at the resolution shown, computed again for a download (not kept)."""
     assert choice is not None
-    return conv_result(*request, image, choice.values)[0]
+    with working_memory(plan.working_bytes if source is image else 0, timeout=60.0) as verdict:
+        pixels = source if verdict == "ok" else work.view
+        return convolve(pixels, choice.values, settings_json)
 
 
 def output_png() -> bytes:

@@ -11,20 +11,22 @@ from ui.common import guard, page_setup
 from ui.controls import padding_names_table
 from ui.figures import line_chart, number_table
 from ui.i18n import option_format, t
-from ui.image_source import show_image, working_image, zoomed
+from ui.image_source import show_image, working_copy_note, working_image, zoomed
+from ui.memory import session_cache
 from ui.snippets import code_tabs
 from ui.state import persist
 
 page_setup("padding.title")
 st.title(t("padding.title"))
 st.caption(t("padding.caption"))
+working_copy_note()
 
 image, token = working_image()
 h, w = image.shape[:2]
 side = min(h, w)
 
 
-@st.cache_data(max_entries=16, ttl=1800, show_spinner=False)
+@session_cache(0.15)
 def padded_view(token: str, amount: int, mode: str, _image: np.ndarray) -> np.ndarray:
     """filters.pad, cached on the image token, the amount and the mode."""
     return filters.pad(_image, amount, mode)

@@ -12,21 +12,23 @@ from filters.upsampling import bilinear_kernel, bilinear_padding
 from ui.common import guard, page_setup
 from ui.explain_figures import number_grid
 from ui.i18n import option_format, t
-from ui.image_source import show_image, working_image, zoom_to
+from ui.image_source import show_image, working_copy_note, working_image, zoom_to
 from ui.kernel_editor import kernel_text_editor, show_kernel
+from ui.memory import session_cache
 from ui.snippets import code_tabs, input_download
 from ui.state import persist
 
 page_setup("pool.title")
 st.title(t("pool.title"))
 st.caption(t("pool.caption"))
+working_copy_note()
 
 image, token = working_image()
 grey = filters.to_grey(image)
 h, w = image.shape[:2]
 
 
-@st.cache_data(max_entries=16, ttl=1800, show_spinner=False)
+@session_cache(0.1)
 def pooled(token: str, settings: tuple, _image: np.ndarray) -> np.ndarray:
     """pool2d on the working image, cached on its token and the settings."""
     kernel, stride, padding, mode, p, ceil, include = settings

@@ -16,7 +16,7 @@ from filters.upsampling import zero_inserted_input
 from ui.common import guard, page_setup
 from ui.explain_figures import number_grid
 from ui.i18n import option_format, t
-from ui.image_source import working_image
+from ui.image_source import working_copy_note, working_image
 from ui.snippets import code_tabs, input_download
 
 page_setup("explain.title")
@@ -37,6 +37,7 @@ with controls:
                     horizontal=True, format_func=option_format("explain.data."))
     if data == "patch":
         image, _ = working_image()
+        working_copy_note()
         grey = filters.to_grey(image)
         size = st.slider(t("explain.patch_size"), 3, 9, 6, key="explain_patch_size")
         h, w = grey.shape

@@ -6,12 +6,13 @@ import numpy as np
 import streamlit as st
 
 import filters
+from filters.image_io import to_unit
 from filters.learn import learn_kernel, solve_kernel
 from filters.regions import centre_crop, valid_crop
 from ui.common import guard, page_setup
 from ui.figures import kernel_heatmap, line_chart
 from ui.i18n import option_format, t
-from ui.image_source import show_image, working_image
+from ui.image_source import full_image, show_image
 from ui.state import add_kernel_to_library
 
 page_setup("learn.title")
@@ -20,12 +21,12 @@ st.caption(t("learn.caption"))
 
 WORK_SIDE = 160
 STATE = "learn_run"  # per-session: kernel, losses, generator, running flag, error
-image, token = working_image()
-grey = filters.to_grey(image)
-# Learn on a centre CROP (never a resized copy): resampling mixes neighbouring pixels and breaks
-# the relation after = before ⊛ kernel, so the kernel found would not be the image pair's.
-small = centre_crop(grey, WORK_SIDE)
-(full_h, full_w), (crop_h, crop_w) = grey.shape, small.shape
+image, token = full_image()
+# Learn on a centre CROP of the full-resolution image (never a resized copy): resampling mixes
+# neighbouring pixels and breaks the relation after = before ⊛ kernel, so the kernel found would
+# not be the image pair's. Cropped first, so only the crop becomes float grey.
+small = filters.to_grey(to_unit(np.ascontiguousarray(centre_crop(image, WORK_SIDE))))
+(full_h, full_w), (crop_h, crop_w) = image.shape[:2], small.shape
 
 left, right = st.columns([2, 3], gap="large")
 with left:
@@ -47,9 +48,9 @@ with left:
             st.info(t("learn.need_after"))
         else:
             loaded = guard(filters.load_image, after.getvalue(), mode="grey")
-            if loaded is not None and loaded.shape != grey.shape:
+            if loaded is not None and loaded.shape != (full_h, full_w):
                 st.error(t("learn.size_mismatch", ah=loaded.shape[0], aw=loaded.shape[1],
-                           h=grey.shape[0], w=grey.shape[1]))
+                           h=full_h, w=full_w))
             elif loaded is not None:
                 target = centre_crop(loaded, WORK_SIDE)  # the same crop of the after image
     noise = st.slider(t("learn.noise"), 0.0, 0.2, 0.0, 0.01, key="learn_noise")

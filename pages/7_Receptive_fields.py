@@ -3,12 +3,13 @@
 import pandas as pd
 import streamlit as st
 
+from filters.image_io import to_unit
 from filters.receptive import PRESETS, layer_stats, parse_layers, receptive_window
 from filters.regions import crop_around
 from ui.common import guard, page_setup
 from ui.explain_figures import receptive_overlay
 from ui.i18n import option_format, t
-from ui.image_source import screen_copy, working_image
+from ui.image_source import working_set
 
 page_setup("rf.title")
 st.title(t("rf.title"))
@@ -29,7 +30,8 @@ PRESET_LABELS = {
 }
 
 
-image, _ = working_image()
+work = working_set()  # the geometry is the full image's; the pictures are the working copy's
+image = work.full
 h, w = image.shape[:2]
 controls, picture = st.columns([2, 3], gap="large")
 with controls:
@@ -61,10 +63,11 @@ if stats:
         with controls:
             st.markdown(t("rf.window", i=i, j=j, top=top, bottom=bottom, left=left, right=right,
                           size=bottom - top + 1, padding=t("rf.in_padding") if outside else ""))
-        small, scale = screen_copy(image)
+        small, scale = work.view, work.view.shape[0] / h
         box = tuple(round(v * scale) for v in (top, left, bottom, right))
         zoom, (z_top, z_left) = crop_around(image, (top, left, bottom, right),
                                             max(8, bottom - top + 1))
+        zoom = to_unit(zoom)
         with picture:
             overview, detail = st.columns(2)
             overview.plotly_chart(receptive_overlay(small, box), key="rf_overlay")

@@ -106,10 +106,43 @@ STRINGS: dict[str, tuple[str, str]] = {
         "快速预览（在最长边 800 像素的副本上计算）",
     ),
     "image.fast_help": (
-        "Off: every page computes on the full-resolution image. On: on a reduced copy, for speed "
-        "with very large photos.",
-        "关闭：所有页面都在原始分辨率的图像上计算。开启：在缩小的副本上计算，处理超大照片时更快。",
+        "Off: the Filter page computes on the full-resolution image and the pages that show "
+        "comparisons on a copy at most 1200 px a side. On: every page on a copy at most 800 px, "
+        "for speed with very large photos.",
+        "关闭：“滤波”页面在原始分辨率的图像上计算，展示对比的页面在最长边不超过 1200 像素的副本上"
+        "计算。开启：所有页面都在最长边 800 像素的副本上计算，处理超大照片时更快。",
     ),
+    "image.working_copy": (
+        "This page computes on a {w}×{h} working copy of your {fw}×{fh} image; the Filter page "
+        "works at full resolution.",
+        "本页在你的 {fw}×{fh} 图像的 {w}×{h} 工作副本上计算；“滤波”页面按原始分辨率计算。",
+    ),
+    "image.working_copy_help": (
+        "Pages that show a comparison (the four padding modes, pooling, receptive fields…) "
+        "compute on a copy at most 1200 px a side: what you see is the same, it opens in about "
+        "a second, and several people with 12-megapixel photos fit in the server's memory.",
+        "展示对比的页面（四种填充方式、池化、感受野……）在最长边不超过 1200 像素的副本上计算："
+        "看到的效果相同，约一秒即可打开，多人同时上传 1200 万像素的照片也不会耗尽服务器内存。",
+    ),
+    "memory.decode_busy": (
+        "The server is busy with other uploads right now; upload the file again in a few "
+        "seconds.",
+        "服务器正忙于处理其他上传；请过几秒再上传此文件。",
+    ),
+    "memory.too_large": (
+        "At full resolution this convolution would need about {need} MB of working memory, over "
+        "the {limit} MB one request may use, so it was computed on the {w}×{h} working copy. "
+        "For a full-resolution result use a stride, the grey image or a smaller photo.",
+        "按原始分辨率计算此卷积约需 {need} MB 工作内存，超过单次请求允许的 {limit} MB，因此改在 "
+        "{w}×{h} 的工作副本上计算。若要原始分辨率的结果，请使用步幅、灰度图像或更小的照片。",
+    ),
+    "memory.busy": (
+        "The server is busy with other people's work, so this result was computed on the "
+        "{w}×{h} working copy. Try full resolution again in a moment.",
+        "服务器正忙于处理其他人的计算，因此此结果改在 {w}×{h} 的工作副本上计算。请稍后再试原始"
+        "分辨率。",
+    ),
+    "memory.retry": ("Try full resolution again", "重新按原始分辨率计算"),
     "image.current": ("Current: {name}, {w}×{h}, {kind}", "当前：{name}，{w}×{h}，{kind}"),
     "image.kind.grey": ("grey", "灰度"),
     "image.kind.colour": ("{c} channels", "{c} 通道"),

@@ -1,26 +1,39 @@
-"""The image picker every page shares, and how pages show images.
+"""The image picker every page shares, the session's working copies, and how pages show images.
 
 The sidebar picker chooses the session's current image: a built-in sample or an upload (PNG,
 JPEG, WebP, BMP, TIFF, GIF first frame), colour or grey, and an optional fast preview that
-computes on a reduced copy. Decoding is cached per upload (keyed on the file's bytes, bounded
-by ``max_entries`` and ``ttl``); a file that cannot be used shows an error and the previous
-image stays. Images are always shown as uint8 through :func:`filters.to_display`, downscaled
-for the screen with a note (the maths keeps the full resolution).
+computes on a reduced copy. An upload is decoded once (its token is the file's SHA-1) into its
+8-bit samples (``uint8``, a quarter of float32; see :mod:`filters.limits` for the budget); a
+file that cannot be used shows an error and the previous image stays.
+
+Two copies serve the pages (:func:`working_set`), both kept in the session:
+
+* **full** (:func:`full_image`): full resolution, grey/colour applied, uint8 or float32 —
+  what the Filter page convolves, what downloads and crops read.
+* **view** (:func:`working_image`): float32 in [0, 1], at most
+  :data:`~filters.limits.WORK_SIDE` pixels a side — what the pages that *show* a comparison
+  (padding modes, pooling, receptive fields, the home preview…) compute on, fast and small;
+  :func:`working_copy_note` says so on the page when it is smaller than the image.
+
+Images are always shown as uint8 through :func:`filters.to_display`, downscaled for the screen
+with a note.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import streamlit as st
 
 import filters
-from filters.image_io import ALLOWED_EXTENSIONS, load_image_with_info
-from filters.limits import MAX_IMAGE_PIXELS, MAX_UPLOAD_MB
+from filters.image_io import ALLOWED_EXTENSIONS, load_image_with_info, to_unit
+from filters.limits import MAX_IMAGE_PIXELS, MAX_UPLOAD_MB, WORK_SIDE
 
 from .i18n import has_key, option_format, sample_description, t
+from .memory import session_cache, working_memory
 from .state import (
     DEFAULT_SAMPLE,
     IMAGE,
@@ -34,39 +47,51 @@ from .state import (
 __all__ = [
     "PREVIEW_SIDE",
     "SCREEN_SIDE",
+    "WorkingSet",
     "decode_upload",
     "display_pixels",
+    "full_image",
     "image_picker",
     "note_text",
     "screen_copy",
     "show_image",
     "show_pixels",
+    "working_copy_note",
     "working_image",
+    "working_set",
     "zoom_to",
     "zoomed",
 ]
 
-SCREEN_SIDE = 1200   # longest side of an image sent to the browser
-PREVIEW_SIDE = 800   # longest side of the working copy in fast preview
+SCREEN_SIDE = WORK_SIDE  # longest side of an image sent to the browser
+PREVIEW_SIDE = 800       # longest side of the working copy in fast preview
+#: Working memory a decode may take: the decoder's frame and the samples (3 bytes a pixel
+#: each) of the largest image allowed.
+DECODE_BYTES = MAX_IMAGE_PIXELS * 3 * 2
 
 
-@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def decode_upload(data: bytes, background: str = "#ffffff"
                   ) -> tuple[np.ndarray, list[tuple[str, str, dict[str, Any]]]]:
-    """Decode uploaded bytes once (cached on the bytes and the background).
+    """Decode uploaded bytes into the file's own samples (uint8 for 8-bit files).
+
+    Not cached: the picker decodes a file once, when its token (SHA-1 of the bytes) is new.
 
     Args:
         data: the file's bytes.
         background: ``#rrggbb`` that transparent pixels are composited on.
 
     Returns:
-        The float32 ``H×W`` or ``H×W×3`` array in [0, 1] and the decoder's notes as
-        ``(code, English message, values)``.
+        ``H×W`` or ``H×W×3`` uint8 (8-bit files without transparency) or float32 in [0, 1], and
+        the decoder's notes as ``(code, English message, values)``.
 
     Raises:
-        ValueError: not a safe, decodable image (the library's message says why).
+        ValueError: not a safe, decodable image (the library's message says why), or the
+            server has no memory free for it right now.
     """
-    loaded = load_image_with_info(data, background=background)
+    with working_memory(DECODE_BYTES) as verdict:
+        if verdict != "ok":
+            raise ValueError(t("memory.decode_busy"))
+        loaded = load_image_with_info(data, background=background, dtype="native")
     notes = [(n.code, n.message, dict(n.values)) for n in loaded.info.notes]
     return loaded.array, notes
 
@@ -144,7 +169,7 @@ def image_picker() -> None:
     kind = (t("image.kind.grey") if image.array.ndim == 2
             else t("image.kind.colour", c=image.array.shape[2]))
     sidebar.caption(t("image.current", name=image.name, w=w, h=h, kind=kind))
-    working, _ = working_image()
+    working, _ = full_image()
     if working.shape[:2] != (h, w):
         sidebar.caption(t("image.preview_note", w=working.shape[1], h=working.shape[0]))
     if image.notes:
@@ -153,37 +178,96 @@ def image_picker() -> None:
                 st.markdown("- " + note_text(code, message, values))
 
 
-WORKING = "_working_copy"  # session key: (name of the pixels, the working array)
+WORKING = "_working_set"  # session key: the WorkingSet of the current image and choices
 
 
-def _working_copy(array: np.ndarray, grey: bool, preview: bool) -> np.ndarray:
+@dataclass(frozen=True)
+class WorkingSet:
+    """The two copies of the current image that pages compute on (see the module docstring).
+
+    Attributes:
+        full: ``H×W`` or ``H×W×3``, uint8 (8-bit files) or float32 in [0, 1], full resolution
+            (or the fast-preview size), grey applied.
+        token: names ``full``'s pixels (cache keys).
+        view: float32 in [0, 1], the same image at most ``WORK_SIDE`` a side (``full``
+            itself, as float32, when it fits).
+        view_token: names ``view``'s pixels.
+    """
+
+    full: np.ndarray
+    token: str
+    view: np.ndarray
+    view_token: str
+
+    @property
+    def reduced(self) -> bool:
+        """True when ``view`` is smaller than ``full``."""
+        return self.view.shape[:2] != self.full.shape[:2]
+
+
+def _working_set(array: np.ndarray, token: str, grey: bool, preview: bool) -> WorkingSet:
     if grey and array.ndim == 3:
-        array = filters.to_grey(array)
+        array = filters.to_grey(to_unit(array))
     if preview:
-        array, _ = filters.fit_for_screen(array, PREVIEW_SIDE)
-    return np.ascontiguousarray(array, dtype=np.float32)
+        array, _ = filters.fit_for_screen(to_unit(array), PREVIEW_SIDE)
+    full = np.ascontiguousarray(array)
+    if max(full.shape[:2]) > WORK_SIDE:
+        view, _ = filters.fit_for_screen(to_unit(full), WORK_SIDE)
+        return WorkingSet(full, token, np.ascontiguousarray(view, dtype=np.float32),
+                          f"{token}|view{WORK_SIDE}")
+    return WorkingSet(full, token, np.ascontiguousarray(to_unit(full), dtype=np.float32), token)
 
 
-def working_image() -> tuple[np.ndarray, str]:
-    """The array the maths runs on, and a token naming it for caches.
+def working_set() -> WorkingSet:
+    """This session's working copies of the current image, made once per image and choice.
 
-    The copy is kept in this session's state (it is the user's own image), so reruns get it
-    without copying.
-
-    Returns:
-        ``(array, token)``: float32 ``H×W`` (grey) or ``H×W×3``, with the grey/colour choice
-        and fast preview applied (full resolution otherwise); the token changes whenever the
-        pixels do.
+    Kept in the session's state (it is the user's own image), so reruns and other pages get
+    them without copying.
     """
     image = current_image()
     grey = st.session_state.get("colour_mode", "keep") == "grey"
     preview = bool(st.session_state.get("fast_preview", False))
     token = f"{image.token}|{grey}|{preview}"
-    kept = st.session_state.get(WORKING)
-    if kept is None or kept[0] != token:
-        kept = (token, _working_copy(image.array, grey, preview))
+    kept: WorkingSet | None = st.session_state.get(WORKING)
+    if kept is None or kept.token != token:
+        st.session_state.pop(WORKING, None)  # let the old copies go before making new ones
+        kept = _working_set(image.array, token, grey, preview)
         st.session_state[WORKING] = kept
-    return kept[1], token
+    return kept
+
+
+def working_image() -> tuple[np.ndarray, str]:
+    """The float32 working copy pages that show a comparison compute on, and its token.
+
+    Returns:
+        ``(array, token)``: float32 ``H×W`` (grey) or ``H×W×3`` in [0, 1], at most
+        ``WORK_SIDE`` pixels a side, with the grey/colour choice and fast preview applied; the
+        token changes whenever the pixels do.
+    """
+    kept = working_set()
+    return kept.view, kept.view_token
+
+
+def full_image() -> tuple[np.ndarray, str]:
+    """The current image at full resolution (grey/colour and fast preview applied), its token.
+
+    Returns:
+        ``(array, token)``: ``H×W`` or ``H×W×3``, uint8 (an 8-bit file's own samples: use
+        :func:`filters.image_io.to_unit` or :func:`filters.image_io.unit_scale` for [0, 1]) or
+        float32 in [0, 1].
+    """
+    kept = working_set()
+    return kept.full, kept.token
+
+
+def working_copy_note() -> None:
+    """Say, under a page's title, that it works on the reduced copy (when it does)."""
+    kept = working_set()
+    if kept.reduced:
+        h, w = kept.view.shape[:2]
+        fh, fw = kept.full.shape[:2]
+        st.caption(t("image.working_copy", w=w, h=h, fw=fw, fh=fh),
+                   help=t("image.working_copy_help"))
 
 
 def screen_copy(array: np.ndarray) -> tuple[np.ndarray, float]:
@@ -214,7 +298,7 @@ def display_pixels(array: np.ndarray, normalize: str = "clip") -> tuple[np.ndarr
     return filters.to_display(small, normalize=normalize), scale  # type: ignore[arg-type]
 
 
-@st.cache_data(max_entries=32, ttl=1800, show_spinner=False)
+@session_cache(0.25)
 def _cached_display(key: str, normalize: str, _array: np.ndarray) -> tuple[np.ndarray, float]:
     return display_pixels(_array, normalize)
 

@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 
 from filters.export import npy_bytes
+from filters.image_io import to_unit
 
 from .i18n import t
 
@@ -41,7 +42,7 @@ def code_tabs(snippets: Mapping[str, str], *, key_prefix: str | None = "",
 
 
 def input_download(array: np.ndarray, key: str) -> None:
-    """A button downloading ``array`` as the float32 ``input.npy`` the snippets read (encoded
-    only when clicked)."""
-    st.download_button(t("common.download_input"), lambda: npy_bytes(array, np.float32),
+    """A button downloading ``array`` as the float32 ``input.npy`` in [0, 1] that the snippets
+    read (uint8 samples are scaled; encoded only when clicked)."""
+    st.download_button(t("common.download_input"), lambda: npy_bytes(to_unit(array), np.float32),
                        "input.npy", "application/octet-stream", key=key)

@@ -1,9 +1,11 @@
 """Image files in and out: safe decoding to float arrays, and the way back to bytes for display.
 
 Anything a user uploads goes through :func:`load_image` (or :func:`load_image_with_info`, which
-also says what was done to the file); what comes out is always float32 in ``[0, 1]``, ``H×W``
-(grey) or ``H×W×3`` (colour). :func:`to_display`, :func:`encode_png`, :func:`save_image` and
-:func:`fit_for_screen` go back to uint8, PNG bytes, files and screen-sized arrays.
+also says what was done to the file); what comes out is float32 in ``[0, 1]``, ``H×W``
+(grey) or ``H×W×3`` (colour), or with ``dtype="native"`` an 8-bit file's own uint8 samples
+(:func:`to_unit` gives the float32 array, :func:`unit_scale` the factor). :func:`to_display`,
+:func:`encode_png`, :func:`save_image` and :func:`fit_for_screen` go back to uint8, PNG bytes,
+files and screen-sized arrays.
 
 The package holds:
 
@@ -30,11 +32,13 @@ Example:
 
 from __future__ import annotations
 
-from .convert import GREY_WEIGHTS, to_grey
+from .convert import GREY_WEIGHTS, to_grey, to_unit, unit_scale
 from .decode import (
     ALLOWED_EXTENSIONS,
     ALLOWED_FORMATS,
+    LOAD_DTYPES,
     LOAD_MODES,
+    LoadDtype,
     LoadMode,
     load_image,
     load_image_with_info,
@@ -47,10 +51,12 @@ __all__ = [
     "ALLOWED_EXTENSIONS",
     "ALLOWED_FORMATS",
     "GREY_WEIGHTS",
+    "LOAD_DTYPES",
     "LOAD_MODES",
     "NORMALIZE_MODES",
     "Background",
     "ImageInfo",
+    "LoadDtype",
     "LoadMode",
     "LoadedImage",
     "Normalize",
@@ -62,4 +68,6 @@ __all__ = [
     "save_image",
     "to_display",
     "to_grey",
+    "to_unit",
+    "unit_scale",
 ]

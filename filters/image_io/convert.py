@@ -13,6 +13,9 @@ CMYK and L*a*b* files give ``H×W×3`` (grey+alpha composited on a coloured back
 * CMYK is converted to RGB with the embedded ICC profile when there is one, else with
   ``R = (1 − C)(1 − K)`` (and likewise for G, B), which is what Pillow does.
 * ``mode="grey"`` takes the ITU-R BT.601 luma (:func:`to_grey`), ``mode="rgb"`` repeats grey.
+* ``keep_8bit=True`` keeps 8-bit files (grey, RGB, palette, CMYK, L*a*b* without transparency)
+  as the ``uint8`` values they hold, a quarter of the float32 memory; :func:`to_unit` turns them
+  into the same float32 ``[0, 1]`` array later, and :func:`unit_scale` says what to multiply by.
 
 Example:
     >>> from PIL import Image
@@ -32,7 +35,8 @@ from PIL import Image
 from .._validation import as_image
 from .report import Note
 
-__all__ = ["GREY_WEIGHTS", "apply_mode", "bit_depth", "to_float", "to_grey"]
+__all__ = ["GREY_WEIGHTS", "apply_mode", "bit_depth", "to_float", "to_grey", "to_unit",
+           "unit_scale"]
 
 #: ITU-R BT.601 luma weights (R, G, B), the same as Pillow's ``convert("L")`` and OpenCV's.
 GREY_WEIGHTS: tuple[float, float, float] = (0.299, 0.587, 0.114)
@@ -104,7 +108,7 @@ def bit_depth(image: Image.Image) -> int:
 
 
 def to_float(
-    image: Image.Image, background: tuple[int, int, int], bits: int
+    image: Image.Image, background: tuple[int, int, int], bits: int, *, keep_8bit: bool = False
 ) -> tuple[np.ndarray, dict[str, Any], list[Note]]:
     """Turn a decoded PIL image into float32 in [0, 1] (grey H×W or RGB H×W×3).
 
@@ -113,9 +117,12 @@ def to_float(
         background: ``(r, g, b)`` 0–255 under transparent pixels.
         bits: bits per sample in the file (:func:`bit_depth`); 16 with an 8-bit mode adds the
             ``reduced_to_8_bit`` note.
+        keep_8bit: return 8-bit data without transparency as ``uint8`` 0–255 instead (what
+            :func:`to_unit` turns into the float32 array).
 
     Returns:
-        ``(array, facts, notes)``: float32 ``H×W`` or ``H×W×3``; ``facts`` with ``has_alpha``,
+        ``(array, facts, notes)``: float32 ``H×W`` or ``H×W×3`` (or uint8 with ``keep_8bit``);
+        ``facts`` with ``has_alpha``,
         ``composited``, ``value_scale`` and ``value_range`` (as in
         :class:`~filters.image_io.ImageInfo`); the :class:`Note` objects of what was done.
 
@@ -156,16 +163,16 @@ def to_float(
             )
         )
 
-    if mode == "CMYK":
-        return _cmyk_to_rgb(image, notes), facts, notes
-    if mode == "LAB":
-        return _lab_to_rgb(image, notes), facts, notes
-
     alpha_source = _alpha_mode(image)
     if alpha_source is None:
-        target = "L" if mode == "L" else "RGB"
-        converted = image if image.mode == target else image.convert(target)
-        return _unit(converted), facts, notes
+        if mode == "CMYK":
+            converted = _cmyk_to_rgb(image, notes)
+        elif mode == "LAB":
+            converted = _lab_to_rgb(image, notes)
+        else:
+            target = "L" if mode == "L" else "RGB"
+            converted = image if image.mode == target else image.convert(target)
+        return (np.array(converted) if keep_8bit else _unit(converted)), facts, notes
 
     facts["has_alpha"] = True
     converted = image if image.mode == alpha_source else image.convert(alpha_source)
@@ -248,7 +255,7 @@ def _rescale(raw: np.ndarray, mode: str, facts: dict[str, Any], notes: list[Note
     return stretched.astype(np.float32)
 
 
-def _cmyk_to_rgb(image: Image.Image, notes: list[Note]) -> np.ndarray:
+def _cmyk_to_rgb(image: Image.Image, notes: list[Note]) -> Image.Image:
     """CMYK → RGB, through the embedded ICC profile when it works, else Pillow's formula."""
     profile = image.info.get("icc_profile")
     if profile:
@@ -263,12 +270,12 @@ def _cmyk_to_rgb(image: Image.Image, notes: list[Note]) -> np.ndarray:
             converted = None
         if converted is not None:
             notes.append(_cmyk_note("icc"))
-            return _unit(converted)
+            return converted
     notes.append(_cmyk_note("formula"))
-    return _unit(image.convert("RGB"))
+    return image.convert("RGB")
 
 
-def _lab_to_rgb(image: Image.Image, notes: list[Note]) -> np.ndarray:
+def _lab_to_rgb(image: Image.Image, notes: list[Note]) -> Image.Image:
     """CIE L*a*b* (Pillow's 8-bit encoding) → sRGB with LittleCMS."""
     from PIL import ImageCms
 
@@ -279,7 +286,7 @@ def _lab_to_rgb(image: Image.Image, notes: list[Note]) -> np.ndarray:
     if converted is None:  # pragma: no cover - only with inPlace=True
         raise ValueError("The L*a*b* image could not be converted to RGB.")
     notes.append(Note("lab_converted", "CIE L*a*b* converted to sRGB.", {}))
-    return _unit(converted)
+    return converted
 
 
 def _cmyk_note(method: str) -> Note:
@@ -288,26 +295,83 @@ def _cmyk_note(method: str) -> Note:
 
 def _unit(image: Image.Image) -> np.ndarray:
     """An 8-bit PIL image as float32 in [0, 1] (``value / 255``)."""
-    return np.asarray(image).astype(np.float32) / np.float32(255)
+    return to_unit(np.asarray(image))
+
+
+#: What an integer sample is divided by to give ``[0, 1]``: its largest value.
+_UNIT_DIVISORS: dict[np.dtype, int] = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}
+
+
+def unit_scale(dtype: Any) -> float:
+    """The factor that takes samples of ``dtype`` to ``[0, 1]``.
+
+    1/255 for uint8, 1/65535 for uint16, 1 for float (already in [0, 1]).
+
+    Convolution is linear, so ``conv2d(pixels, kernel * unit_scale(pixels.dtype))`` equals
+    ``conv2d(to_unit(pixels), kernel)`` without making the float copy of the image.
+
+    Raises:
+        TypeError: ``dtype`` is not uint8, uint16 or a float dtype.
+
+    Example:
+        >>> unit_scale(np.uint8) == 1 / 255, unit_scale(np.float32)
+        (True, 1.0)
+    """
+    kind = np.dtype(dtype)
+    if kind.kind == "f":
+        return 1.0
+    if kind not in _UNIT_DIVISORS:
+        raise TypeError(f"unit_scale needs uint8, uint16 or float samples; got {kind}.")
+    return 1.0 / _UNIT_DIVISORS[kind]
+
+
+def to_unit(pixels: np.ndarray) -> np.ndarray:
+    """Samples as float32 in ``[0, 1]``.
+
+    uint8 is divided by 255, uint16 by 65535; float32 and float64 arrays are returned as they
+    are (no copy).
+
+    Args:
+        pixels: ``H×W`` or ``H×W×C`` uint8, uint16 or float array.
+
+    Returns:
+        float32 of the same shape (float64 stays float64); a new array for integer input.
+
+    Raises:
+        TypeError: ``pixels`` is not a numpy array of one of those dtypes.
+
+    Example:
+        >>> to_unit(np.array([[0, 51, 255]], dtype=np.uint8)).tolist()
+        [[0.0, 0.20000000298023224, 1.0]]
+    """
+    if not isinstance(pixels, np.ndarray):
+        raise TypeError(f"to_unit needs a numpy array; got {type(pixels).__name__}.")
+    if pixels.dtype.kind == "f":
+        return pixels
+    if pixels.dtype not in _UNIT_DIVISORS:
+        raise TypeError(f"to_unit needs uint8, uint16 or float samples; got {pixels.dtype}.")
+    return pixels.astype(np.float32) / np.float32(_UNIT_DIVISORS[pixels.dtype])
 
 
 def apply_mode(array: np.ndarray, mode: str, notes: list[Note]) -> np.ndarray:
-    """Give a decoded float image the shape ``mode`` asks for.
+    """Give a decoded image the shape ``mode`` asks for.
 
     Args:
-        array: float32 ``H×W`` or ``H×W×3`` from :func:`to_float`.
+        array: float32 (or uint8) ``H×W`` or ``H×W×3`` from :func:`to_float`.
         mode: ``"keep"`` (as it is), ``"grey"`` (``H×W``, BT.601 luma, adds the
             ``converted_to_grey`` note to ``notes``) or ``"rgb"`` (``H×W×3``).
         notes: the list the note is appended to.
 
     Returns:
-        C-contiguous float32 ``H×W`` or ``H×W×3``.
+        C-contiguous float32 ``H×W`` or ``H×W×3``; uint8 stays uint8 except for ``"grey"`` of a
+        colour image (its luma is float32 in [0, 1]).
 
     Example:
         >>> apply_mode(np.zeros((2, 3), np.float32), "rgb", []).shape
         (2, 3, 3)
     """
     if mode == "grey" and array.ndim == 3:
+        array = to_unit(array)  # the luma of 8-bit samples is not 8-bit
         notes.append(
             Note(
                 "converted_to_grey",
@@ -318,5 +382,5 @@ def apply_mode(array: np.ndarray, mode: str, notes: list[Note]) -> np.ndarray:
         return to_grey(array)
     if mode == "rgb" and array.ndim == 2:
         return np.repeat(array[..., None], 3, axis=-1)
-    return np.ascontiguousarray(array, dtype=np.float32)
+    return np.ascontiguousarray(array, dtype=None if array.dtype == np.uint8 else np.float32)
 

@@ -62,7 +62,9 @@ from .resize import resize
 __all__ = [
     "ALLOWED_EXTENSIONS",
     "ALLOWED_FORMATS",
+    "LOAD_DTYPES",
     "LOAD_MODES",
+    "LoadDtype",
     "LoadMode",
     "load_image",
     "load_image_with_info",
@@ -76,6 +78,9 @@ ALLOWED_EXTENSIONS: tuple[str, ...] = ("png", "jpg", "jpeg", "webp", "bmp", "tif
 LOAD_MODES: tuple[str, ...] = ("keep", "grey", "rgb")
 
 LoadMode = Literal["keep", "grey", "rgb"]
+#: ``dtype`` of :func:`load_image`: always float32 in [0, 1], or 8-bit files as their uint8.
+LOAD_DTYPES: tuple[str, ...] = ("float32", "native")
+LoadDtype = Literal["float32", "native"]
 
 _FORMAT_LIST = "PNG, JPEG, WebP, BMP, TIFF, GIF"
 _MB = 1024 * 1024
@@ -101,7 +106,8 @@ _EXIF_UNREADABLE = Note("exif_unreadable", "The EXIF data is unreadable; shown a
 
 def load_image(
     source: Any, *, max_pixels: int = MAX_IMAGE_PIXELS, max_bytes: int = MAX_UPLOAD_BYTES,
-    mode: LoadMode = "keep", background: Background = (255, 255, 255), max_side: int | None = None
+    mode: LoadMode = "keep", background: Background = (255, 255, 255), max_side: int | None = None,
+    dtype: LoadDtype = "float32",
 ) -> np.ndarray:
     """Decode an image file safely into a float32 array in ``[0, 1]``.
 
@@ -119,9 +125,13 @@ def load_image(
         background: colour under transparent pixels: an int 0–255 (grey), ``(r, g, b)`` with
             ints 0–255, or ``"#rrggbb"`` (what ``st.color_picker`` returns).
         max_side: if given, downscale (area averaging) so that the longer side is at most this.
+        dtype: ``"float32"`` (values in [0, 1]) or ``"native"``: 8-bit files without
+            transparency come as their ``uint8`` samples (a quarter of the memory;
+            :func:`~filters.image_io.to_unit` gives the float32 array), everything else as
+            float32 in [0, 1].
 
     Returns:
-        float32 array ``H×W`` or ``H×W×3`` with values in ``[0, 1]``.
+        float32 array ``H×W`` or ``H×W×3`` with values in ``[0, 1]`` (or uint8, see ``dtype``).
 
     Raises:
         TypeError: ``source`` is not one of the kinds above, or an option has the wrong type.
@@ -137,13 +147,14 @@ def load_image(
     """
     return load_image_with_info(
         source, max_pixels=max_pixels, max_bytes=max_bytes, mode=mode, background=background,
-        max_side=max_side,
+        max_side=max_side, dtype=dtype,
     ).array
 
 
 def load_image_with_info(
     source: Any, *, max_pixels: int = MAX_IMAGE_PIXELS, max_bytes: int = MAX_UPLOAD_BYTES,
-    mode: LoadMode = "keep", background: Background = (255, 255, 255), max_side: int | None = None
+    mode: LoadMode = "keep", background: Background = (255, 255, 255), max_side: int | None = None,
+    dtype: LoadDtype = "float32",
 ) -> LoadedImage:
     """Decode an image file safely and report what was done to it.
 
@@ -154,6 +165,7 @@ def load_image_with_info(
         mode: as for :func:`load_image`.
         background: as for :func:`load_image`.
         max_side: as for :func:`load_image`.
+        dtype: as for :func:`load_image`.
 
     Returns:
         :class:`LoadedImage` ``(array, info)``: ``array`` is float32 ``H×W`` or ``H×W×3`` in
@@ -176,6 +188,7 @@ def load_image_with_info(
     max_pixels = check_int(max_pixels, "max_pixels", minimum=1)
     max_bytes = check_int(max_bytes, "max_bytes", minimum=1)
     mode = check_choice(mode, LOAD_MODES, "mode")  # type: ignore[assignment]
+    keep_8bit = check_choice(dtype, LOAD_DTYPES, "dtype") == "native"
     bg = parse_background(background)
     if max_side is not None:
         max_side = check_int(max_side, "max_side", minimum=1)
@@ -184,9 +197,11 @@ def load_image_with_info(
     with _decoding_guard():
         if isinstance(payload, Image.Image):
             _check_pixels(payload.size, max_pixels)
-            return _convert(payload, num_bytes, mode, bg, max_pixels, max_side, owned=False)
+            return _convert(payload, num_bytes, mode, bg, max_pixels, max_side, owned=False,
+                            keep_8bit=keep_8bit)
         with _open(payload, max_pixels) as image:
-            return _convert(image, num_bytes, mode, bg, max_pixels, max_side, owned=True)
+            return _convert(image, num_bytes, mode, bg, max_pixels, max_side, owned=True,
+                            keep_8bit=keep_8bit)
 
 
 # --------------------------------------------------------------------------------------------
@@ -382,8 +397,9 @@ def _convert(
     max_side: int | None,
     *,
     owned: bool,
+    keep_8bit: bool = False,
 ) -> LoadedImage:
-    """Decode the first frame of an opened image and turn it into a float32 array."""
+    """Decode the first frame of an opened image and turn it into a float32 (or uint8) array."""
     fmt = image.format
     try:
         frames = _frame_count(image)
@@ -407,7 +423,7 @@ def _convert(
     notes.extend(rotation_notes)
 
     try:
-        array, facts, value_notes = to_float(image, background, bits)
+        array, facts, value_notes = to_float(image, background, bits, keep_8bit=keep_8bit)
     except Exception as exc:  # a mode or profile Pillow cannot convert
         raise ValueError(
             f"The {fmt or 'image'} file (mode {image.mode}) could not be converted to RGB or "

@@ -1,0 +1,131 @@
+"""The memory budget at work: one process-wide ledger of working memory, and the session caches.
+
+The numbers and their arithmetic are in :mod:`filters.limits`. Two mechanisms, both here:
+
+* **Caches** are ``st.cache_data(scope="session", max_size=…)`` (Streamlit 1.67 bounds a cache by
+  its pickled bytes, per session, and drops a session's entries when the session goes);
+  :func:`session_cache` makes them with a share of :data:`~filters.limits.SESSION_CACHE_BYTES`.
+  All entries of all sessions together are bounded by ``server.maxCacheDataSize`` in
+  ``.streamlit/config.toml`` (= :data:`~filters.limits.PROCESS_CACHE_BYTES`). Nothing large goes
+  into them: full-resolution results are computed when needed and dropped after use.
+* **Working memory** of a heavy request (a full-resolution convolution, decoding an upload) is
+  reserved in :data:`LEDGER` first. Streamlit has nothing for this (its caches bound what is
+  *kept*, not what a script run allocates while it works), so it is a small byte semaphore: a
+  request over :data:`~filters.limits.REQUEST_WORK_BYTES` is not run at full resolution at all,
+  and one that finds no room within :data:`~filters.limits.WORK_WAIT_S` (other sessions are
+  computing) gives way; the page then works on the screen-sized copy and says why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, Literal, TypeVar
+
+import streamlit as st
+
+from filters.limits import (
+    PROCESS_WORK_BYTES,
+    REQUEST_WORK_BYTES,
+    SESSION_CACHE_BYTES,
+    WORK_WAIT_S,
+)
+
+__all__ = ["LEDGER", "Verdict", "WorkLedger", "session_cache", "working_memory"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: What :func:`working_memory` says: the work may run, it is too large for one request, or the
+#: server stayed busy for :data:`~filters.limits.WORK_WAIT_S`.
+Verdict = Literal["ok", "too_large", "busy"]
+
+
+class WorkLedger:
+    """Bytes of working memory reserved by the requests running now, with a capacity.
+
+    Example:
+        >>> ledger = WorkLedger(100)
+        >>> with ledger.reserve(60, timeout=0) as first, ledger.reserve(60, timeout=0) as second:
+        ...     first, second, ledger.in_use
+        (True, False, 60)
+        >>> ledger.in_use
+        0
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = int(capacity)
+        self._in_use = 0
+        self._changed = threading.Condition()
+
+    @property
+    def in_use(self) -> int:
+        """Bytes reserved right now."""
+        return self._in_use
+
+    @contextlib.contextmanager
+    def reserve(self, nbytes: int, timeout: float) -> Iterator[bool]:
+        """Reserve ``nbytes`` for the ``with`` block, waiting up to ``timeout`` seconds for room.
+
+        Yields True when reserved (released at the end of the block), False when there was no
+        room in time (or ``nbytes`` exceeds the capacity): the caller must not do the work.
+        """
+        nbytes = max(0, int(nbytes))
+        granted = False
+        if nbytes <= self.capacity:
+            deadline = time.monotonic() + max(0.0, timeout)
+            with self._changed:
+                while self._in_use + nbytes > self.capacity:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        break
+                    self._changed.wait(left)
+                else:
+                    self._in_use += nbytes
+                    granted = True
+        try:
+            yield granted
+        finally:
+            if granted:
+                with self._changed:
+                    self._in_use -= nbytes
+                    self._changed.notify_all()
+
+
+#: The process's ledger: every session's heavy work reserves its bytes here.
+LEDGER = WorkLedger(PROCESS_WORK_BYTES)
+
+
+@contextlib.contextmanager
+def working_memory(nbytes: int, *, timeout: float = WORK_WAIT_S) -> Iterator[Verdict]:
+    """Reserve working memory for one request in :data:`LEDGER`, and say whether to go ahead.
+
+    Yields ``"ok"`` (reserved until the block ends), ``"too_large"`` (``nbytes`` is over
+    :data:`~filters.limits.REQUEST_WORK_BYTES`: never at full resolution) or ``"busy"`` (no
+    room within ``timeout`` seconds).
+
+    Example:
+        >>> with working_memory(2**40) as verdict:
+        ...     verdict
+        'too_large'
+    """
+    if nbytes > REQUEST_WORK_BYTES:
+        yield "too_large"
+        return
+    with LEDGER.reserve(nbytes, timeout) as granted:
+        yield "ok" if granted else "busy"
+
+
+def session_cache(share: float) -> Callable[[F], F]:
+    """``st.cache_data`` for one session, bounded to ``share`` of
+    :data:`~filters.limits.SESSION_CACHE_BYTES` (pickled bytes), dropped with the session.
+
+    Example:
+        >>> @session_cache(0.25)
+        ... def screen_pixels(token: str, _image): ...
+    """
+    limit = int(SESSION_CACHE_BYTES * share)
+    decorator: Callable[[F], F] = st.cache_data(scope="session", max_size=limit,
+                                                show_spinner=False)
+    return decorator
