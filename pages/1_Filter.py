@@ -50,7 +50,7 @@ def convolve(pixels: np.ndarray, kernel: np.ndarray, settings: str) -> np.ndarra
     return filters.conv2d(pixels, kernel * unit_scale(pixels.dtype), **json.loads(settings))
 
 
-@session_cache(0.6)
+@session_cache("filter")
 def conv_view(token: str, digest: str, settings: str, _pixels: np.ndarray, _kernel: np.ndarray,
               _work_bytes: int) -> dict:
     """The convolution, reduced to what a rerun shows: the output at most ``WORK_SIDE`` a side

@@ -11,7 +11,14 @@ from ui.common import guard, page_setup
 from ui.controls import padding_names_table
 from ui.figures import line_chart, number_table
 from ui.i18n import option_format, t
-from ui.image_source import show_image, working_copy_note, working_image, zoomed
+from ui.image_source import (
+    display_pixels,
+    show_image,
+    show_pixels,
+    working_copy_note,
+    working_image,
+    zoomed,
+)
 from ui.memory import session_cache
 from ui.snippets import code_tabs
 from ui.state import persist
@@ -26,10 +33,14 @@ h, w = image.shape[:2]
 side = min(h, w)
 
 
-@session_cache(0.15)
-def padded_view(token: str, amount: int, mode: str, _image: np.ndarray) -> np.ndarray:
-    """filters.pad, cached on the image token, the amount and the mode."""
-    return filters.pad(_image, amount, mode)
+@session_cache("padding")
+def padded_view(token: str, amount: int, mode: str, _image: np.ndarray
+                ) -> tuple[np.ndarray, float, tuple[int, ...]]:
+    """filters.pad as the screen sees it: ``(uint8 pixels, scale, padded shape)``, cached on the
+    image token, the amount and the mode (the padded float array is not kept)."""
+    padded = filters.pad(_image, amount, mode)
+    pixels, scale = display_pixels(padded)
+    return pixels, scale, padded.shape
 
 
 # --- the four modes on the user's image ------------------------------------------------------
@@ -47,7 +58,8 @@ for column, mode in zip(st.columns(4), filters.PADDING_MODES, strict=True):
     with column:
         padded = guard(padded_view, token, amount, mode, image)
         if padded is not None:
-            show_image(padded, f"{t(f'mode.{mode}')} · {padded.shape[0]}×{padded.shape[1]}")
+            pixels, scale, shape = padded
+            show_pixels(pixels, f"{t(f'mode.{mode}')} · {shape[0]}×{shape[1]}", scale, shape)
             st.caption(t(f"padding.what.{mode}"))
 
 # --- the notes' 4×4 matrix -------------------------------------------------------------------

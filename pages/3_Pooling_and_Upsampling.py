@@ -28,12 +28,13 @@ grey = filters.to_grey(image)
 h, w = image.shape[:2]
 
 
-@session_cache(0.1)
-def pooled(token: str, settings: tuple, _image: np.ndarray) -> np.ndarray:
-    """pool2d on the working image, cached on its token and the settings."""
+@session_cache("pooling")
+def pooled_shape(token: str, settings: tuple, _image: np.ndarray) -> tuple[int, ...]:
+    """The shape of pool2d on the working image (checks the settings on it), cached on its
+    token and the settings."""
     kernel, stride, padding, mode, p, ceil, include = settings
     return filters.pool2d(_image, kernel, stride=stride, padding=padding, mode=mode, p=p,
-                          ceil_mode=ceil, count_include_pad=include)
+                          ceil_mode=ceil, count_include_pad=include).shape
 
 
 # --- pooling -------------------------------------------------------------------------------
@@ -54,17 +55,17 @@ with controls:
                         **persist("pool_include", True))
 settings = (kernel, stride, 0 if mode == "lp" else padding, mode, float(p), bool(ceil),
             bool(include))
-result = guard(pooled, token, settings, image)
+result = guard(pooled_shape, token, settings, image)
 with results:
     if result is not None:
         bracket = (r"\left\lceil", r"\right\rceil") if ceil else (r"\left\lfloor", r"\right\rfloor")
         pad = settings[2]
-        for axis, n, out in (("H", h, result.shape[0]), ("W", w, result.shape[1])):
+        for axis, n, out in (("H", h, result[0]), ("W", w, result[1])):
             st.latex(rf"{axis}' = {bracket[0]} \frac{{{n} + 2\cdot{pad} - {kernel}}}{{{stride}}}"
                      rf" {bracket[1]} + 1 = {out}")
         if ceil:
             st.caption(t("pool.ceil_note"))
-        st.markdown(t("pool.chain", h=h, w=w, oh=result.shape[0], ow=result.shape[1]))
+        st.markdown(t("pool.chain", h=h, w=w, oh=result[0], ow=result[1]))
         crop = centre_crop(image, 48)
         small = guard(filters.pool2d, crop, kernel, stride=stride, padding=settings[2],
                       mode=mode, p=float(p), ceil_mode=bool(ceil), count_include_pad=bool(include))

@@ -32,6 +32,8 @@ from filters.image_io import (
     save_image,
     to_display,
     to_grey,
+    to_unit,
+    unit_scale,
 )
 
 ALLOWED_TEXT = "PNG, JPEG, WebP, BMP, TIFF, GIF"
@@ -980,3 +982,48 @@ def test_fuzz_inserted_bytes(index, inserted, where):
     data = VALID_FILES[index]
     at = int(where * len(data))
     _check_outcome(data[:at] + inserted + data[at:])
+
+
+# --- dtype="native": 8-bit files as their samples ------------------------------------------
+
+
+@pytest.mark.parametrize("mode, fmt", [("L", "PNG"), ("RGB", "PNG"), ("RGB", "JPEG"),
+                                       ("P", "GIF"), ("CMYK", "JPEG"), ("RGB", "WEBP")])
+def test_native_keeps_8_bit_files_as_uint8_and_to_unit_gives_the_float_image(mode, fmt):
+    rng = np.random.default_rng(7)
+    rgb = Image.fromarray((rng.random((12, 16, 3)) * 255).astype(np.uint8))
+    image = rgb.convert(mode) if mode != "P" else rgb.quantize(32)
+    data = encode(image, fmt)
+    native = load_image(data, dtype="native")
+    assert native.dtype == np.uint8
+    np.testing.assert_array_equal(to_unit(native), load_image(data))
+    assert unit_scale(native.dtype) == 1 / 255
+
+
+@pytest.mark.parametrize("image", [Image.new("RGBA", (4, 3), (255, 0, 0, 100)),
+                                   Image.new("I;16", (4, 3), 40000), Image.new("1", (4, 3), 1)])
+def test_native_gives_float32_where_the_file_is_not_plain_8_bit(image):
+    data = encode(image, "PNG")
+    native = load_image(data, dtype="native")
+    assert native.dtype == np.float32
+    np.testing.assert_array_equal(native, load_image(data))
+
+
+def test_native_grey_mode_is_the_float_luma():
+    data = encode(Image.new("RGB", (3, 2), (200, 100, 50)), "PNG")
+    np.testing.assert_array_equal(load_image(data, dtype="native", mode="grey"),
+                                  load_image(data, mode="grey"))
+
+
+def test_wrong_dtypes_are_refused_with_what_is_allowed():
+    data = encode(Image.new("L", (2, 2), 9), "PNG")
+    with pytest.raises(ValueError, match="'float32', 'native'"):
+        load_image(data, dtype="uint8")
+    with pytest.raises(TypeError, match="uint8, uint16 or float"):
+        to_unit(np.zeros((2, 2), np.int32))
+    with pytest.raises(TypeError, match="numpy array"):
+        to_unit([[1, 2]])
+    with pytest.raises(TypeError, match="uint8, uint16 or float"):
+        unit_scale(np.int64)
+    assert unit_scale(np.uint16) == 1 / 65535
+    np.testing.assert_array_equal(to_unit(np.array([[65535]], np.uint16)), [[1.0]])

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
+import threading
 from collections.abc import Callable
+from functools import cache
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -16,12 +19,38 @@ from .state import init_state
 T = TypeVar("T")
 
 
+#: Libraries a page imports on its first visit, slowest last (torch takes seconds on 2 cores).
+WARM_MODULES = ("pandas", "plotly.graph_objects", "plotly.express", "cv2", "scipy.ndimage",
+                "scipy.signal", "torch")
+
+
+@cache
+def warm_up() -> threading.Thread:
+    """Import :data:`WARM_MODULES` once per server process, in a background thread, so that
+    nobody's first visit of a page waits for them (a page importing one meanwhile just waits
+    for that import to finish: Python imports each module once)."""
+
+    def load() -> None:
+        for name in WARM_MODULES:
+            if not is_installed(name.split(".")[0]):
+                continue
+            try:
+                importlib.import_module(name)
+            except Exception:  # only a head start: the page's own import reports the error
+                return
+
+    thread = threading.Thread(target=load, name="convlab-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def page_setup(title_key: str, *, picker: bool = True) -> None:
     """Start a page: page config (wide layout, translated browser-tab title), the session's
     state, and the shared sidebar: the English / 中文 switch, the translated navigation and,
     unless ``picker=False``, the image picker. Call it first on every page."""
     st.set_page_config(page_title=f"{t(title_key)} · Convolution Lab", layout="wide",
                        page_icon="🔲")
+    warm_up()
     init_state()
     with st.sidebar:
         language_switch()

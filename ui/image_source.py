@@ -205,17 +205,27 @@ class WorkingSet:
         return self.view.shape[:2] != self.full.shape[:2]
 
 
+def _grey(pixels: np.ndarray) -> np.ndarray:
+    """The float32 luma of ``H×W×3`` samples in [0, 1], a band of rows at a time (no float copy
+    of the whole colour image)."""
+    out = np.empty(pixels.shape[:2], dtype=np.float32)
+    for top in range(0, out.shape[0], 256):
+        out[top:top + 256] = filters.to_grey(to_unit(pixels[top:top + 256]))
+    return out
+
+
 def _working_set(array: np.ndarray, token: str, grey: bool, preview: bool) -> WorkingSet:
+    """Both copies; the smaller ones are area-averaged in the samples' own dtype (uint8 stays
+    uint8, so no float copy of a 12 MP image is ever made for them)."""
     if grey and array.ndim == 3:
-        array = filters.to_grey(to_unit(array))
+        array = _grey(array)
     if preview:
-        array, _ = filters.fit_for_screen(to_unit(array), PREVIEW_SIDE)
+        array, _ = filters.fit_for_screen(array, PREVIEW_SIDE)
     full = np.ascontiguousarray(array)
-    if max(full.shape[:2]) > WORK_SIDE:
-        view, _ = filters.fit_for_screen(to_unit(full), WORK_SIDE)
-        return WorkingSet(full, token, np.ascontiguousarray(view, dtype=np.float32),
-                          f"{token}|view{WORK_SIDE}")
-    return WorkingSet(full, token, np.ascontiguousarray(to_unit(full), dtype=np.float32), token)
+    view, _ = filters.fit_for_screen(full, WORK_SIDE)
+    view_token = token if view is full else f"{token}|view{WORK_SIDE}"
+    return WorkingSet(full, token, np.ascontiguousarray(to_unit(view), dtype=np.float32),
+                      view_token)
 
 
 def working_set() -> WorkingSet:
@@ -298,7 +308,7 @@ def display_pixels(array: np.ndarray, normalize: str = "clip") -> tuple[np.ndarr
     return filters.to_display(small, normalize=normalize), scale  # type: ignore[arg-type]
 
 
-@session_cache(0.25)
+@session_cache("display")
 def _cached_display(key: str, normalize: str, _array: np.ndarray) -> tuple[np.ndarray, float]:
     return display_pixels(_array, normalize)
 

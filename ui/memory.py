@@ -33,7 +33,7 @@ from filters.limits import (
     WORK_WAIT_S,
 )
 
-__all__ = ["LEDGER", "Verdict", "WorkLedger", "session_cache", "working_memory"]
+__all__ = ["CACHE_SHARES", "LEDGER", "Verdict", "WorkLedger", "session_cache", "working_memory"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -98,12 +98,12 @@ LEDGER = WorkLedger(PROCESS_WORK_BYTES)
 
 
 @contextlib.contextmanager
-def working_memory(nbytes: int, *, timeout: float = WORK_WAIT_S) -> Iterator[Verdict]:
+def working_memory(nbytes: int, *, timeout: float | None = None) -> Iterator[Verdict]:
     """Reserve working memory for one request in :data:`LEDGER`, and say whether to go ahead.
 
     Yields ``"ok"`` (reserved until the block ends), ``"too_large"`` (``nbytes`` is over
     :data:`~filters.limits.REQUEST_WORK_BYTES`: never at full resolution) or ``"busy"`` (no
-    room within ``timeout`` seconds).
+    room within ``timeout`` seconds, :data:`~filters.limits.WORK_WAIT_S` unless given).
 
     Example:
         >>> with working_memory(2**40) as verdict:
@@ -113,19 +113,28 @@ def working_memory(nbytes: int, *, timeout: float = WORK_WAIT_S) -> Iterator[Ver
     if nbytes > REQUEST_WORK_BYTES:
         yield "too_large"
         return
-    with LEDGER.reserve(nbytes, timeout) as granted:
+    with LEDGER.reserve(nbytes, WORK_WAIT_S if timeout is None else timeout) as granted:
         yield "ok" if granted else "busy"
 
 
-def session_cache(share: float) -> Callable[[F], F]:
-    """``st.cache_data`` for one session, bounded to ``share`` of
-    :data:`~filters.limits.SESSION_CACHE_BYTES` (pickled bytes), dropped with the session.
+#: Each session cache's share of :data:`~filters.limits.SESSION_CACHE_BYTES` (they add up to 1):
+#: the Filter page's views (a colour 1200×900 float32 screen copy is 13 MB: two of them), the
+#: shown images' screen pixels, the Padding page's four modes (uint8, ~3 MB each) and the
+#: Pooling page's output shapes.
+CACHE_SHARES: dict[str, float] = {"filter": 0.45, "display": 0.2, "padding": 0.25,
+                                  "pooling": 0.1}
+
+
+def session_cache(name: str) -> Callable[[F], F]:
+    """``st.cache_data`` for one session, bounded to the share :data:`CACHE_SHARES` gives
+    ``name`` of :data:`~filters.limits.SESSION_CACHE_BYTES` (pickled bytes), dropped with the
+    session.
 
     Example:
-        >>> @session_cache(0.25)
+        >>> @session_cache("display")
         ... def screen_pixels(token: str, _image): ...
     """
-    limit = int(SESSION_CACHE_BYTES * share)
+    limit = int(SESSION_CACHE_BYTES * CACHE_SHARES[name])
     decorator: Callable[[F], F] = st.cache_data(scope="session", max_size=limit,
                                                 show_spinner=False)
     return decorator

@@ -11,12 +11,15 @@ parametrisations) is read from it. Adding a backend is its module (which defines
 an instance of a :class:`~filters.backends.base.BackendBase` subclass) and one line here;
 ``tests/test_registry.py`` fails if a name list anywhere disagrees.
 
-Backends are imported lazily: ``import filters`` never imports torch or OpenCV.
+Backends are imported lazily: ``import filters`` never imports torch or OpenCV, and asking
+which backends are available (the app's backend menu) only looks for their libraries
+(:data:`BACKEND_LIBRARIES`), so torch is imported the first time a convolution uses it.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from functools import cache
 
 from .base import Backend, BackendBase, Geometry
@@ -24,6 +27,7 @@ from .base import Backend, BackendBase, Geometry
 __all__ = [
     "AUTO",
     "BACKEND_CHOICES",
+    "BACKEND_LIBRARIES",
     "BACKEND_MODULES",
     "BACKEND_NAMES",
     "Backend",
@@ -40,6 +44,15 @@ BACKEND_MODULES: dict[str, str] = {
     "fft": "filters.backends.fft_backend",
     "torch": "filters.backends.torch_backend",
     "opencv": "filters.backends.opencv_backend",
+}
+
+#: The library each backend needs (what :func:`is_available` looks for, without importing it).
+BACKEND_LIBRARIES: dict[str, str] = {
+    "numpy": "numpy",
+    "scipy": "scipy",
+    "fft": "scipy",
+    "torch": "torch",
+    "opencv": "cv2",
 }
 
 #: The choice that lets :func:`filters.choose_backend` pick.
@@ -65,14 +78,13 @@ def get_backend(name: str) -> Backend:
 
 @cache
 def is_available(name: str) -> bool:
-    """True if the backend's library imports on this machine.
+    """True if the backend's library is installed here (found without importing it).
 
     Example:
         >>> is_available("numpy")
         True
     """
     try:
-        get_backend(name)
-    except ImportError:
+        return importlib.util.find_spec(BACKEND_LIBRARIES[name]) is not None
+    except (ImportError, ValueError):  # a broken or blocked installation counts as missing
         return False
-    return True
