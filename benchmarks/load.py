@@ -8,14 +8,19 @@ the server's whole process tree is sampled every 0.2 s.
 
 Reported: RSS idle, peak, when the sessions leave and ``--settle`` seconds later; the time of
 every page visit (from the click to the end of the rerun: the app element's
-``data-test-script-state`` back to ``notRunning``), median and p95 over all visits; and every
-error (a page showing an exception, a console error, a visit that did not end).
+``data-test-script-state`` back to ``notRunning``), median and p95 over all visits; the Filter
+page's rerun after choosing another kernel; and every error (a page showing an exception, a
+console error, a visit that did not end).
 
-Run::
+With ``--uploads N`` one session instead uploads N different photos one after the other (on the
+Filter page, so each is convolved) and the RSS after every upload is reported.
+
+Run (``python -m filters bench --load …`` takes the same options)::
 
     python benchmarks/load.py --users 1 --megapixels 12
     python benchmarks/load.py --users 5 --megapixels 12 --settle 300 \
         --json benchmarks/results/load.json
+    python benchmarks/load.py --uploads 200 --megapixels 2
 
 Needs Debian's Chromium (``/usr/bin/chromium``) and ``pip install pytest-playwright``.
 """
@@ -123,6 +128,21 @@ async def wait_rerun_over(page, since: float) -> float:
     raise TimeoutError(f"the rerun did not end within {VISIT_TIMEOUT_S:.0f} s")
 
 
+def sidebar_link(page, path: str):
+    """The sidebar's link to the page at ``path`` (e.g. ``"Filter"``)."""
+    return page.locator(f"[data-testid='stSidebar'] a[href='{path}'], "
+                        f"[data-testid='stSidebar'] a[href$='/{path}']").first
+
+
+async def change_kernel(page) -> float:
+    """On the Filter page, choose the next kernel of the list; seconds until the rerun ends."""
+    await page.locator("[data-testid='stSelectbox']").filter(has_text="Kernel").first.click()
+    await page.keyboard.press("ArrowDown")
+    start = time.monotonic()
+    await page.keyboard.press("Enter")
+    return await wait_rerun_over(page, start)
+
+
 async def page_errors(page) -> list[str]:
     """Exceptions shown on the page (Streamlit's exception element)."""
     boxes = page.locator("[data-testid='stException']")
@@ -150,12 +170,12 @@ async def one_user(browser, url: str, index: int, jpeg: Path, paths: list[str],
         await page.get_by_text(jpeg.name, exact=False).first.wait_for(timeout=120_000)
         visits["upload"] = await wait_rerun_over(page, start)
         for path in paths:
-            link = page.locator(f"[data-testid='stSidebar'] a[href='{path}'], "
-                                f"[data-testid='stSidebar'] a[href$='/{path}']").first
             start = time.monotonic()
-            await link.click()
+            await sidebar_link(page, path).click()
             visits[path] = await wait_rerun_over(page, start)
             errors += [f"{path}: {e[:200]}" for e in await page_errors(page)]
+            if path == "Filter":
+                visits["Filter, another kernel"] = await change_kernel(page)
     except Exception as error:  # a failed visit is a result of the load test, not a crash
         errors.append(f"{type(error).__name__}: {error}")
     finally:
@@ -181,6 +201,73 @@ async def run_users(url: str, users: int, megapixels: float, paths: list[str],
     return results
 
 
+async def many_uploads(url: str, count: int, megapixels: float, folder: Path,
+                       sampler: RssSampler) -> dict:
+    """One session uploads ``count`` different photos on the Filter page; RSS after each."""
+    from playwright.async_api import async_playwright
+
+    rss: list[float] = []
+    errors: list[str] = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = await (await browser.new_context(viewport={"width": 1400, "height": 1000})
+                      ).new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        await page.goto(url)
+        await wait_rerun_over(page, time.monotonic())
+        await sidebar_link(page, "Filter").click()
+        await wait_rerun_over(page, time.monotonic())
+        await page.get_by_text("Upload", exact=True).first.click()
+        await wait_rerun_over(page, time.monotonic())
+        uploader = page.locator("[data-testid='stSidebar'] input[type='file']").first
+        for n in range(count):
+            path = folder / f"upload_{n}.jpg"
+            path.write_bytes(photo(megapixels, seed=1000 + n))
+            await uploader.set_input_files(str(path))
+            await page.get_by_text(path.name, exact=False).first.wait_for(timeout=120_000)
+            await wait_rerun_over(page, time.monotonic())
+            errors += [f"upload {n}: {e[:200]}" for e in await page_errors(page)]
+            path.unlink()
+            rss.append(sampler.last / 2**20)
+        await browser.close()
+    return {"rss_mb_after_each": rss, "errors": errors}
+
+
+def measure_uploads(count: int, megapixels: float) -> dict:
+    """Run the ``--uploads`` test and return its report."""
+    with tempfile.TemporaryDirectory() as folder, running_app() as app_url:
+        server = _server_pid(app_url)
+        time.sleep(2)
+        idle = tree_rss(server)
+        sampler = RssSampler(server)
+        sampler.start()
+        result = asyncio.run(many_uploads(app_url, count, megapixels, Path(folder), sampler))
+        sampler.stop()
+    after = result["rss_mb_after_each"]
+    return {"uploads": count, "megapixels": megapixels, "machine": _machine(),
+            "rss_mb": {"idle": idle / 2**20, "peak": sampler.peak / 2**20,
+                       "after_first": after[0] if after else None,
+                       "after_last": after[-1] if after else None,
+                       "max_after_10": max(after[10:], default=None)},
+            "errors": result["errors"], "rss_mb_after_each": after}
+
+
+def uploads_markdown(report: dict) -> str:
+    rss = report["rss_mb"]
+    return (f"Uploads: {report['uploads']} different {report['megapixels']:g} MP JPEGs in one "
+            f"session, each convolved on the Filter page ({report['machine']}).\n\n"
+            "| server RSS (MB) | idle | after the first | most after the 10th | after the last "
+            "| peak |\n|---|---:|---:|---:|---:|---:|\n"
+            f"| process tree | {rss['idle']:.0f} | {rss['after_first']:.0f} | "
+            f"{rss['max_after_10']:.0f} | {rss['after_last']:.0f} | {rss['peak']:.0f} |\n\n"
+            f"Errors: {len(report['errors'])}.\n")
+
+
+def _machine() -> str:
+    return (f"{platform.processor() or platform.machine()}, {psutil.cpu_count()} cores, "
+            f"Python {platform.python_version()}")
+
+
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
@@ -202,13 +289,14 @@ def measure(users: int, megapixels: float, settle: float, url: str | None = None
         time.sleep(settle)
         settled = tree_rss(server)
         sampler.stop()
-    page_visits = [t for r in results for k, t in r["visits"].items() if k not in ("upload",)]
+    page_visits = [t for r in results for k, t in r["visits"].items()
+                   if k not in ("upload", "Filter, another kernel")]
     per_page = {k: statistics.median(r["visits"][k] for r in results if k in r["visits"])
-                for k in ["home", "upload", *paths] if any(k in r["visits"] for r in results)}
+                for k in ["home", "upload", *paths, "Filter, another kernel"]
+                if any(k in r["visits"] for r in results)}
     return {
         "users": users, "megapixels": megapixels, "settle_s": settle, "wall_s": round(wall, 1),
-        "machine": f"{platform.processor() or platform.machine()}, {psutil.cpu_count()} cores, "
-                   f"Python {platform.python_version()}",
+        "machine": _machine(),
         "rss_mb": {"idle": idle / 2**20, "peak": sampler.peak / 2**20,
                    "when_left": left / 2**20, "settled": settled / 2**20},
         "visit_s": {"median": statistics.median(page_visits) if page_visits else None,
@@ -257,13 +345,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--megapixels", type=float, default=12.0, help="photo size (default 12)")
     parser.add_argument("--settle", type=float, default=30.0,
                         help="seconds to wait after the sessions leave (default 30)")
+    parser.add_argument("--uploads", type=int, default=0,
+                        help="instead: one session uploads this many different photos")
     parser.add_argument("--json", type=Path, help="write the full report here")
     parser.add_argument("--markdown", type=Path, help="write the summary table here")
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
         parser.error(f"{CHROMIUM} not found: apt-get install -y chromium")
-    report = measure(args.users, args.megapixels, args.settle)
-    text = markdown(report)
+    if args.uploads:
+        report = measure_uploads(args.uploads, args.megapixels)
+        text = uploads_markdown(report)
+    else:
+        report = measure(args.users, args.megapixels, args.settle)
+        text = markdown(report)
     print(text)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1, default=float))

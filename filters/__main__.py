@@ -149,6 +149,15 @@ def _add_optional_commands(sub: Any) -> None:
     bench.add_argument("--readme", type=Path,
                        help="also rewrite the speed section of this README (between the "
                             "<!-- bench:start --> and <!-- bench:end --> markers)")
+    bench.add_argument("--load", action="store_true",
+                       help="instead: the app's load test in real Chromium (benchmarks/load.py): "
+                            "server memory and page times with several users at once")
+    bench.add_argument("--users", type=int, default=1, help="--load: sessions at once")
+    bench.add_argument("--megapixels", type=float, default=12.0, help="--load: photo size")
+    bench.add_argument("--settle", type=float, default=30.0,
+                       help="--load: seconds to watch the memory after the sessions leave")
+    bench.add_argument("--uploads", type=int, default=0,
+                       help="--load: one session uploads this many photos instead")
 
 
 def run_apply(args: argparse.Namespace) -> int:
@@ -252,6 +261,13 @@ def run_bench(args: argparse.Namespace) -> int:
     if not (root / "benchmarks").is_dir():
         raise ValueError("The benchmarks/ folder is not here; run from a clone of the repository.")
     sys.path.insert(0, str(root))
+    if args.load:
+        load = importlib.import_module("benchmarks.load")
+        options = ["--users", str(args.users), "--megapixels", str(args.megapixels),
+                   "--settle", str(args.settle), "--uploads", str(args.uploads)]
+        if args.markdown:
+            options += ["--markdown", str(args.markdown)]
+        return int(load.main(options))
     try:
         run_all = importlib.import_module("benchmarks.run_all")
     except ModuleNotFoundError:
