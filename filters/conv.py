@@ -259,7 +259,10 @@ def execute(plan: ConvPlan) -> np.ndarray:
         out = backend.depthwise(image, plan.kernel, plan.geometry)
     out = np.ascontiguousarray(out, dtype=plan.dtype)
     if plan.bias is not None:
-        out = out + plan.bias
+        if out.flags.writeable and not np.may_share_memory(out, plan.source):
+            out += plan.bias  # in place: no second full-size output
+        else:
+            out = out + plan.bias
     if plan.grey and not plan.is_full:
         return out.reshape(out.shape[:2])
     return out
