@@ -54,7 +54,9 @@ def convolve(pixels: np.ndarray, kernel: np.ndarray, settings: str) -> np.ndarra
 def conv_view(token: str, digest: str, settings: str, _pixels: np.ndarray, _kernel: np.ndarray,
               _work_bytes: int) -> dict:
     """The convolution, reduced to what a rerun shows: the output at most ``WORK_SIDE`` a side
-    (float32), its full-resolution statistics and the time in ms. The full output is dropped."""
+    (float16: display values) and the same of its magnitude (averaging signed edges first would
+    cancel them), its full-resolution statistics and the time in ms. The full output is
+    dropped."""
     with working_memory(_work_bytes) as verdict:
         if verdict == "busy":
             raise Busy
@@ -63,7 +65,11 @@ def conv_view(token: str, digest: str, settings: str, _pixels: np.ndarray, _kern
         milliseconds = (time.perf_counter() - start) * 1000.0
         summary = output_summary(out)
         screen, scale = screen_copy(out)
-        return {"screen": np.array(screen, dtype=np.float32), "scale": scale,
+        screen = np.array(screen, dtype=np.float16)  # for the eye: half the bytes to keep
+        magnitude = screen  # to_display("abs") takes |x| itself
+        if scale < 1.0:  # the output's magnitude, averaged (``out`` is not needed any more)
+            magnitude = np.array(screen_copy(np.abs(out, out=out))[0], dtype=np.float16)
+        return {"screen": screen, "magnitude": magnitude, "scale": scale,
                 "shape": tuple(out.shape), "ms": milliseconds, "summary": summary}
 
 
@@ -115,7 +121,7 @@ with right:
         st.info(t("filter.no_output"))
     else:
         shape = view["shape"]
-        shown = view["screen"]
+        shown = view["magnitude" if normalize == "abs" else "screen"]
         if len(shape) == 3 and shape[2] not in (1, 3):
             if "channel" in st.session_state:  # the weight may have fewer outputs now
                 st.session_state["channel"] = min(int(st.session_state["channel"]), shape[2] - 1)
