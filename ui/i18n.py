@@ -426,7 +426,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "JSON：由 {\"name\", \"values\", \"source\", \"meta\"} 对象组成的列表（与此处下载的格式相同）。"
         "文本：按行书写的一个卷积核。",
     ),
-    "filter.library_too_big": ("The file is larger than 2 MB.", "文件大于 2 MB。"),
     "filter.library_added": ("Added {n} kernel(s) to your library.", "已向你的卷积核库添加 {n} 个卷积核。"),
     "filter.library_download": ("Download all (.json)", "全部下载（.json）"),
     "filter.library_remove": ("Remove “{name}”", "删除“{name}”"),
