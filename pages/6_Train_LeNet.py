@@ -311,7 +311,8 @@ if run and run["trainer"].steps and not run.get("running"):
     source = st.radio(t("lenet.maps_of"), ["test", "mine"], key="lenet_maps_source",
                       horizontal=True, format_func=option_format("lenet.maps."))
     if source == "test":
-        index = st.slider(t("lenet.test_index"), 0, len(data.test_x) - 1, 0, key="lenet_index")
+        last = len(data.test_x) - 1  # a slider needs two ends: a one-image test set has one
+        index = st.slider(t("lenet.test_index"), 0, last, 0, key="lenet_index") if last else 0
         digit = data.test_x[index]
     else:
         digit = to_digit(working_image()[0])
