@@ -384,12 +384,13 @@ def _image_entries(source: str | Path | bytes) -> Iterator[tuple[str, bytes | No
 
     if isinstance(source, (bytes, bytearray, memoryview)) or (
             isinstance(source, (str, Path)) and str(source).lower().endswith(".zip")):
+        data = source
         if isinstance(source, (str, Path)):
             try:
-                source = Path(source).read_bytes()
+                data = Path(source).read_bytes()
             except OSError as error:
                 raise ValueError(f"Could not read {source}: {error.strerror}.") from None
-        archive, infos = open_zip(source, _ZIP_WHAT, _ZIP_EXPECTED)
+        archive, infos = open_zip(data, _ZIP_WHAT, _ZIP_EXPECTED)
         for info in infos:
             if _is_image_entry(info.filename):
                 yield info.filename, read_member(archive, info, _ZIP_WHAT)

@@ -364,9 +364,9 @@ def _restore(config: dict[str, Any], tensors: dict[str, Any], dataset: Dataset,
                              "trained on.")
         model = LeNet(**settings, seed=None)
         model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
-        trainer = Trainer(model, dataset, lr=config.get("lr"), batch_size=config.get("batch_size"),
-                          optimizer=config.get("optimizer"), momentum=config.get("momentum"),
-                          seed=config.get("seed"))
+        trainer = Trainer(model, dataset, lr=config["lr"], batch_size=config["batch_size"],
+                          optimizer=config["optimizer"], momentum=config["momentum"],
+                          seed=config["seed"])
         parameters = list(model.parameters())
         state = trainer.optimizer.state_dict()
         for key, value in tensors.items():
@@ -378,7 +378,7 @@ def _restore(config: dict[str, Any], tensors: dict[str, Any], dataset: Dataset,
                                      f"{tuple(value.shape)}; expected {shape}.")
                 state["state"].setdefault(int(pid), {})[name] = value
         trainer.optimizer.load_state_dict(state)
-        trainer.generator.set_state(torch.tensor(config.get("generator"), dtype=torch.uint8))
+        trainer.generator.set_state(torch.tensor(config["generator"], dtype=torch.uint8))
     except (TypeError, RuntimeError, IndexError, KeyError, OverflowError) as error:
         raise ValueError(f"{what} does not fit LeNet-5 ({str(error)[:300]}); expected "
                          f"{_MODEL_EXPECTED}.") from None
