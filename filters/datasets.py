@@ -25,13 +25,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
-import io
 import os
 import struct
 import tempfile
 import urllib.request
-import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -79,12 +77,6 @@ DATASETS: dict[str, tuple[tuple[str, ...], dict[str, str], tuple[str, ...]]] = {
          "Bag", "Ankle boot"),
     ),
 }
-
-#: Limits for a user's own zip of images.
-MAX_ZIP_FILES = 20_000
-MAX_ZIP_UNCOMPRESSED = 500 * 1024 * 1024
-MAX_ZIP_RATIO = 100
-
 
 @dataclass(frozen=True)
 class Dataset:
@@ -329,41 +321,30 @@ def load_image_folder(source: str | Path | bytes, *, test_fraction: float = 0.2,
     """Your own images: a folder or ``.zip`` (path or bytes) of ``class_name/*.png|jpg``.
 
     Every image becomes 28×28 grey ``uint8``. Zip files are checked before anything is
-    extracted: at most 20 000 files, 500 MB uncompressed and a compression ratio of 100
-    (zip bombs), no absolute or ``..`` paths. Files that are not images are skipped; fewer than
-    two classes is an error.
+    extracted (:func:`filters.uploads.open_zip`: at most ``MAX_ZIP_MEMBERS`` files and
+    ``MAX_ZIP_UNCOMPRESSED_BYTES`` unpacked, a compression ratio of ``MAX_ZIP_RATIO`` — zip
+    bombs —, no absolute or ``..`` paths) and their images are unpacked and decoded one at a
+    time. Files that are not images are skipped; a damaged zip member, an empty or renamed file
+    and fewer than two classes are a ``ValueError``.
+
+    Example:
+        >>> load_image_folder(b"not a zip")
+        Traceback (most recent call last):
+        ...
+        ValueError: The data set zip is not a zip archive (it looks like text); expected a .zip...
     """
-    from .image_io import load_image
-
-    entries: list[tuple[str, bytes]] = []
-    if isinstance(source, (bytes, bytearray)) or str(source).lower().endswith(".zip"):
-        data = bytes(source) if isinstance(source, (bytes, bytearray)) \
-            else Path(source).read_bytes()
-        entries = _zip_entries(data)
-    else:
-        folder = Path(source)
-        if not folder.is_dir():
-            raise ValueError(f"{folder} is neither a folder nor a .zip file.")
-        for path in sorted(folder.glob("*/*")):
-            if path.is_file():
-                entries.append((f"{path.parent.name}/{path.name}", path.read_bytes()))
-    images, labels, names = [], [], []
+    images, names = [], []
     skipped = 0
-    for entry, blob in entries:
-        parts = PurePosixPath(entry).parts
-        if len(parts) < 2 or not entry.lower().endswith((".png", ".jpg", ".jpeg")):
+    for entry, blob in _image_entries(source):
+        if blob is None:
             skipped += 1
             continue
-        try:
-            pixels = load_image(blob, mode="grey")
-        except ValueError:
+        small = _small_grey(blob)
+        if small is None:
             skipped += 1
             continue
-        import cv2
-
-        small = cv2.resize(pixels, (28, 28), interpolation=cv2.INTER_AREA)
-        images.append(np.clip(np.round(small * 255), 0, 255).astype(np.uint8))
-        names.append(parts[-2])
+        images.append(small)
+        names.append(PurePosixPath(entry).parts[-2])
     classes = tuple(sorted(set(names)))
     if len(classes) < 2:
         raise ValueError(f"Found {len(classes)} class folder(s) with images ({skipped} files "
@@ -376,25 +357,57 @@ def load_image_folder(source: str | Path | bytes, *, test_fraction: float = 0.2,
     return Dataset(x[cut:], y[cut:], x[:cut], y[:cut], classes, "own images")
 
 
-def _zip_entries(data: bytes) -> list[tuple[str, bytes]]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise ValueError("The file is not a valid .zip archive.") from None
-    infos = [i for i in archive.infolist() if not i.is_dir()]
-    if len(infos) > MAX_ZIP_FILES:
-        raise ValueError(f"The zip holds {len(infos)} files; at most {MAX_ZIP_FILES} are read.")
-    total = sum(i.file_size for i in infos)
-    if total > MAX_ZIP_UNCOMPRESSED:
-        raise ValueError(f"The zip would unpack to {total / 2**20:.0f} MB; the limit is "
-                         f"{MAX_ZIP_UNCOMPRESSED / 2**20:.0f} MB.")
-    for info in infos:
-        name = info.filename
-        if name.startswith(("/", "\\")) or ".." in PurePosixPath(name).parts or ":" in name:
-            raise ValueError(f"The zip entry {name!r} points outside the archive; refused.")
-        if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO:
-            ratio = info.file_size // max(1, info.compress_size)
-            raise ValueError(f"The zip entry {name!r} is compressed {ratio}× — a zip bomb; "
-                             "refused.")
-    return [(i.filename, archive.read(i)) for i in infos]
+_ZIP_WHAT, _ZIP_EXPECTED = "The data set zip", "a .zip archive of class_name/image.png folders"
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 
+
+def _small_grey(blob: bytes) -> np.ndarray | None:
+    """One image file as LeNet's ``uint8 28×28`` (area resize), ``None`` if it does not decode."""
+    import cv2
+
+    from .image_io import load_image
+
+    try:
+        pixels = load_image(blob, mode="grey")
+    except ValueError:
+        return None
+    small = cv2.resize(pixels, (28, 28), interpolation=cv2.INTER_AREA)
+    return np.clip(np.round(small * 255), 0, 255).astype(np.uint8)
+
+
+def _image_entries(source: str | Path | bytes) -> Iterator[tuple[str, bytes | None]]:
+    """``(class/name, bytes)`` per image file of a folder or zip, read one at a time.
+
+    Files that are not ``class/*.png|jpg`` come as ``(name, None)`` (skipped and counted).
+    """
+    from .uploads import open_zip, read_member
+
+    if isinstance(source, (bytes, bytearray, memoryview)) or (
+            isinstance(source, (str, Path)) and str(source).lower().endswith(".zip")):
+        data = source
+        if isinstance(source, (str, Path)):
+            try:
+                data = Path(source).read_bytes()
+            except OSError as error:
+                raise ValueError(f"Could not read {source}: {error.strerror}.") from None
+        archive, infos = open_zip(data, _ZIP_WHAT, _ZIP_EXPECTED)
+        for info in infos:
+            if _is_image_entry(info.filename):
+                yield info.filename, read_member(archive, info, _ZIP_WHAT)
+            else:
+                yield info.filename, None
+        return
+    if not isinstance(source, (str, Path)):
+        raise TypeError(f"source must be a folder, a .zip path or the zip's bytes; got "
+                        f"{type(source).__name__}.")
+    folder = Path(source)
+    if not folder.is_dir():
+        raise ValueError(f"{folder} is neither a folder nor a .zip file.")
+    for path in sorted(folder.glob("*/*")):
+        if path.is_file():
+            entry = f"{path.parent.name}/{path.name}"
+            yield entry, path.read_bytes() if _is_image_entry(entry) else None
+
+
+def _is_image_entry(name: str) -> bool:
+    return len(PurePosixPath(name).parts) >= 2 and name.lower().endswith(_IMAGE_SUFFIXES)

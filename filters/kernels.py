@@ -13,8 +13,11 @@ Example:
 
 from __future__ import annotations
 
+import io
+import json
 import math
 import re
+import tokenize
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -23,7 +26,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ._validation import check_array, check_choice, check_finite, check_int, check_number
-from .limits import MAX_KERNEL_SIZE
+from .limits import MAX_KERNEL_FILE_BYTES, MAX_KERNEL_SIZE, MAX_WEIGHT_VALUES
 
 __all__ = [
     "CATEGORIES",
@@ -34,7 +37,9 @@ __all__ = [
     "gaussian_kernel",
     "get_kernel",
     "is_separable",
+    "load_weight_npy",
     "parse_kernel",
+    "read_kernel_file",
     "separate",
 ]
 
@@ -640,3 +645,119 @@ def _odd_size(value: Any, name: str, maximum: int = MAX_KERNEL_SIZE) -> int:
     if size % 2 == 0:
         raise ValueError(f"{name} must be odd so the kernel has a centre; got {size}.")
     return size
+
+
+# --- kernel files: .json / .txt (the library) and .npy (full weights) --------------------------
+
+KERNEL_FILE_TYPES = (".json", ".txt")
+
+
+def read_kernel_file(data: bytes, file_name: str) -> tuple[str, str]:
+    r"""The text of an uploaded kernel file and its kind, ``"json"`` or ``"txt"``, after checks.
+
+    Args:
+        data: the file's bytes (at most ``MAX_KERNEL_FILE_BYTES``).
+        file_name: its name; the extension (``.json`` or ``.txt``) says how to read it.
+
+    Returns:
+        ``(kind, text)``: the text is valid UTF-8; a ``.json`` text is JSON that Python can
+        read (not nested too deeply). What it holds is checked by the readers of each kind
+        (:func:`parse_kernel` for text).
+
+    Raises:
+        TypeError: ``data`` is not bytes or ``file_name`` not a string.
+        ValueError: another extension, an empty or oversized file, binary data (an image
+            renamed ``.json``...), or JSON nested too deeply or holding a number too long.
+
+    Example:
+        >>> read_kernel_file(b"1 0 -1", "edge.txt")
+        ('txt', '1 0 -1')
+        >>> read_kernel_file(b"\x89PNG\r\n\x1a\n", "edge.json")
+        Traceback (most recent call last):
+        ...
+        ValueError: edge.json is not text (it looks like a PNG image); expected a kernel file...
+    """
+    from .uploads import text_of, upload_bytes
+
+    if not isinstance(file_name, str):
+        raise TypeError(f"file_name must be a string; got {type(file_name).__name__}.")
+    suffix = file_name[file_name.rfind("."):].lower() if "." in file_name else ""
+    if suffix not in KERNEL_FILE_TYPES:
+        raise ValueError(f"{file_name} is not a kernel file: allowed are .json (a list of "
+                         "{'name', 'values'}) and .txt (rows of numbers).")
+    expected = "a kernel file (.json or .txt text)"
+    text = text_of(upload_bytes(data, file_name, expected, max_bytes=MAX_KERNEL_FILE_BYTES),
+                   file_name, expected)
+    if suffix == ".json":
+        try:
+            json.loads(text)
+        except json.JSONDecodeError:
+            pass  # the JSON reader says where the text is broken
+        except RecursionError:
+            raise ValueError(f"{file_name} nests lists or objects too deeply to be a kernel "
+                             "file (kernels are lists of rows of numbers).") from None
+        except ValueError as error:  # e.g. an integer of more than 4300 digits
+            raise ValueError(f"{file_name} cannot be read as JSON: {error}") from None
+    return suffix[1:], text
+
+
+def load_weight_npy(data: bytes) -> np.ndarray:
+    """A full ``C_out×C_in×kh×kw`` weight (float64) from ``.npy`` bytes; never unpickles.
+
+    The header is read first: the shape, the dtype (bool, int, uint or float) and the file's
+    length are checked before any array is allocated, so a header claiming a huge shape is
+    refused without using memory.
+
+    Raises:
+        TypeError: ``data`` is not bytes.
+        ValueError: empty, not a ``.npy`` file, cut short, not 4-D, more than
+            ``MAX_WEIGHT_VALUES`` numbers or kernels over ``MAX_KERNEL_SIZE``, objects or
+            other non-real dtypes, NaN or infinity.
+
+    Example:
+        >>> buffer = io.BytesIO()
+        >>> np.save(buffer, np.ones((2, 3, 3, 3)))
+        >>> load_weight_npy(buffer.getvalue()).shape
+        (2, 3, 3, 3)
+    """
+    from .uploads import describe_bytes, upload_bytes
+
+    expected = "a NumPy .npy file holding a C_out×C_in×kh×kw weight"
+    data = upload_bytes(data, "The .npy file", expected)
+    stream = io.BytesIO(data)
+    try:
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
+        else:
+            raise ValueError(f"format version {version[0]}.{version[1]} is not read here")
+    except (ValueError, OSError, EOFError, SyntaxError, tokenize.TokenError) as error:
+        looks = describe_bytes(data)
+        found = "a damaged .npy file" if looks.endswith(".npy file") else f"it looks like {looks}"
+        raise ValueError(f"Not a NumPy .npy file ({found}: {error}); expected "
+                         f"{expected}.") from None
+    if dtype.hasobject or dtype.kind not in "biuf":
+        raise ValueError(f"The .npy file holds {dtype} values; a weight must hold real "
+                         "numbers (bool, int or float), never objects.")
+    if len(shape) != 4:
+        raise ValueError(f"A full weight is C_out×C_in×kh×kw (4-D); got shape {shape}.")
+    count = math.prod(shape)
+    if count == 0:
+        raise ValueError(f"The weight {shape} is empty; every side must be at least 1.")
+    if count > MAX_WEIGHT_VALUES or max(shape[2:]) > MAX_KERNEL_SIZE:
+        raise ValueError(f"The weight {shape} is too large: kernels up to {MAX_KERNEL_SIZE}×"
+                         f"{MAX_KERNEL_SIZE}, at most {MAX_WEIGHT_VALUES} numbers.")
+    if len(data) - stream.tell() != count * dtype.itemsize:
+        raise ValueError(f"The .npy file is cut short or padded: its header promises "
+                         f"{count * dtype.itemsize} bytes of data, it holds "
+                         f"{len(data) - stream.tell()}.")
+    try:
+        array = np.load(io.BytesIO(data), allow_pickle=False)
+    except (ValueError, OSError, EOFError) as error:
+        raise ValueError(f"Not a NumPy .npy file ({error}).") from None
+    values = np.asarray(array, dtype=np.float64)
+    if not np.isfinite(values).all():
+        raise ValueError("The weight holds NaN or infinite values.")
+    return values

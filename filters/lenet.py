@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -24,7 +24,7 @@ from ._validation import check_choice, check_int, check_number
 from .datasets import Dataset
 
 __all__ = ["MEAN", "STD", "LeNet", "Trainer", "TrainingDiverged", "feature_maps",
-           "first_layer_kernels", "model_zip", "predict", "to_digit"]
+           "first_layer_kernels", "load_model_zip", "model_zip", "predict", "to_digit"]
 
 #: Normalisation applied to ``uint8 / 255`` images (MNIST's mean and standard deviation).
 MEAN, STD = 0.1307, 0.3081
@@ -222,33 +222,191 @@ class Trainer:
 
     @classmethod
     def load(cls, path: str | Path, dataset: Dataset) -> Trainer:
-        """Rebuild a trainer saved by :meth:`save` (no pickle: safetensors + JSON)."""
-        import torch
-        from safetensors.torch import load_file
+        """Rebuild a trainer saved by :meth:`save` (no pickle: safetensors + JSON).
 
+        Raises:
+            ValueError: the files are missing, damaged or do not fit ``dataset`` (see
+                :func:`load_model_zip`).
+        """
         path = Path(path)
+        json_path = Path(str(path) + ".json")
         try:
-            config = json.loads(Path(str(path) + ".json").read_text())
-            tensors = load_file(str(path))
-        except (OSError, json.JSONDecodeError) as error:
+            text, weights = json_path.read_text(encoding="utf-8"), path.read_bytes()
+        except (OSError, UnicodeDecodeError) as error:
             raise ValueError(f"Could not read the saved model {path}: {error}") from None
-        model = LeNet(**config["model"], seed=None)
+        return _restore(_config(text, json_path.name), _tensors(weights, path.name), dataset,
+                        f"The saved model {path.name}")
+
+
+#: The two files of a saved model in :func:`model_zip`'s archive.
+MODEL_FILES = ("lenet.safetensors", "lenet.safetensors.json")
+_MODEL_EXPECTED = "the lenet.zip downloaded from this page (lenet.safetensors + its .json)"
+_HISTORY = ("loss", "epoch_train_accuracy", "epoch_test_accuracy")
+
+
+def load_model_zip(data: bytes, dataset: Dataset) -> Trainer:
+    """The trainer in a zip made by :func:`model_zip`, rebuilt on ``dataset`` to continue.
+
+    Nothing is unpickled: the weights are safetensors, the rest JSON. The zip is checked like
+    every upload (:func:`filters.uploads.open_zip`; at most ``MAX_UPLOAD_BYTES`` unpacked), then
+    every setting, the weights' names and shapes, the optimizer's state and the data order are
+    checked against LeNet-5 and ``dataset`` before the trainer is made.
+
+    Args:
+        data: the zip's bytes.
+        dataset: the data set to continue on: the one the model was trained on (the same
+            number of classes and of training images).
+
+    Returns:
+        A :class:`Trainer` at the saved step; ``step`` continues exactly as the saved one would.
+
+    Raises:
+        TypeError: ``data`` is not bytes or ``dataset`` not a :class:`Dataset`.
+        ValueError: not a zip, a damaged or missing member, a zip bomb, settings or shapes
+            that are not this LeNet-5's, or a data set that does not fit.
+
+    Example:
+        >>> from filters.datasets import load_dataset
+        >>> digits = load_dataset("digits")
+        >>> trainer = Trainer(LeNet(seed=0), digits, seed=0)
+        >>> _ = trainer.step(3)
+        >>> load_model_zip(model_zip(trainer), digits).steps
+        3
+        >>> load_model_zip(b"PK", digits)
+        Traceback (most recent call last):
+        ...
+        ValueError: The saved model is not a zip archive (...); expected the lenet.zip...
+    """
+    from .limits import MAX_UPLOAD_BYTES
+    from .uploads import open_zip, read_member, text_of
+
+    what = "The saved model"
+    if not isinstance(dataset, Dataset):
+        raise TypeError(f"dataset must be a filters.datasets.Dataset; got "
+                        f"{type(dataset).__name__}.")
+    archive, infos = open_zip(data, what, _MODEL_EXPECTED, max_total=MAX_UPLOAD_BYTES)
+    found = {PurePosixPath(info.filename).name: info for info in infos}
+    missing = [name for name in MODEL_FILES if name not in found]
+    if missing:
+        held = ", ".join(sorted(found)[:8]) or "no files"
+        raise ValueError(f"{what} has no {' and no '.join(missing)} (it holds {held}); "
+                         f"expected {_MODEL_EXPECTED}.")
+    weights = read_member(archive, found[MODEL_FILES[0]], what)
+    text = text_of(read_member(archive, found[MODEL_FILES[1]], what), MODEL_FILES[1],
+                   "JSON text")
+    return _restore(_config(text, MODEL_FILES[1]), _tensors(weights, MODEL_FILES[0]), dataset,
+                    what)
+
+
+def _config(text: str, name: str) -> dict[str, Any]:
+    """The JSON settings of a saved model as a dict (``ValueError`` for anything else)."""
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{name} is not valid JSON ({error.msg}, line {error.lineno}).") \
+            from None
+    except (RecursionError, ValueError) as error:
+        raise ValueError(f"{name} cannot be read as JSON ({error or 'nested too deeply'}).") \
+            from None
+    if not isinstance(config, dict):
+        raise ValueError(f"{name} must hold a JSON object of settings; got "
+                         f"{type(config).__name__}.")
+    return config
+
+
+def _tensors(blob: bytes, name: str) -> dict[str, Any]:
+    """The tensors of a safetensors file's bytes (``ValueError`` if it is not one)."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load
+
+    try:
+        return dict(load(blob))
+    except (SafetensorError, ValueError, OSError) as error:
+        raise ValueError(f"{name} is not a safetensors file ({error}).") from None
+
+
+def _count(config: dict[str, Any], key: str, what: str) -> int:
+    value = config.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{what}: {key!r} must be a whole number ≥ 0; got {value!r}.")
+    return value
+
+
+def _numbers(values: Any) -> list[float] | None:
+    """``values`` as a list of finite floats, or ``None`` if it is not a list of them."""
+    if not isinstance(values, list) or any(isinstance(x, bool) or not isinstance(x, (int, float))
+                                           for x in values):
+        return None
+    try:
+        floats = [float(x) for x in values]
+    except OverflowError:  # an integer too large for a float
+        return None
+    return floats if all(math.isfinite(x) for x in floats) else None
+
+
+def _restore(config: dict[str, Any], tensors: dict[str, Any], dataset: Dataset,
+             what: str) -> Trainer:
+    """A :class:`Trainer` from saved settings and tensors, every part checked first."""
+    import torch
+
+    if not isinstance(dataset, Dataset):
+        raise TypeError(f"dataset must be a filters.datasets.Dataset; got "
+                        f"{type(dataset).__name__}.")
+    settings = config.get("model")
+    if not isinstance(settings, dict) or set(settings) != {"activation", "num_classes", "pool"}:
+        raise ValueError(f"{what}: 'model' must give activation, num_classes and pool; got "
+                         f"{settings!r:.200}.")
+    n_train = len(dataset.train_y)
+    try:
+        if settings["num_classes"] != len(dataset.classes):
+            raise ValueError(f"{what} classifies {settings['num_classes']} classes; the chosen "
+                             f"data set has {len(dataset.classes)}. Choose the data set it was "
+                             "trained on.")
+        model = LeNet(**settings, seed=None)
         model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
-        trainer = cls(model, dataset, lr=config["lr"], batch_size=config["batch_size"],
-                      optimizer=config["optimizer"], momentum=config["momentum"],
-                      seed=config["seed"])
+        trainer = Trainer(model, dataset, lr=config["lr"], batch_size=config["batch_size"],
+                          optimizer=config["optimizer"], momentum=config["momentum"],
+                          seed=config["seed"])
+        parameters = list(model.parameters())
         state = trainer.optimizer.state_dict()
         for key, value in tensors.items():
             if key.startswith("optim."):
                 _, pid, name = key.split(".", 2)
+                shape = () if name == "step" else tuple(parameters[int(pid)].shape)
+                if tuple(value.shape) != shape:
+                    raise ValueError(f"{what}: the optimizer's {key} has shape "
+                                     f"{tuple(value.shape)}; expected {shape}.")
                 state["state"].setdefault(int(pid), {})[name] = value
         trainer.optimizer.load_state_dict(state)
-        trainer.order = tensors["order"]
         trainer.generator.set_state(torch.tensor(config["generator"], dtype=torch.uint8))
-        for name in ("epoch", "position", "steps", "history"):
-            setattr(trainer, name, config[name])
-        trainer._correct, trainer._seen = config["correct"], config["seen"]
-        return trainer
+    except (TypeError, RuntimeError, IndexError, KeyError, OverflowError) as error:
+        raise ValueError(f"{what} does not fit LeNet-5 ({str(error)[:300]}); expected "
+                         f"{_MODEL_EXPECTED}.") from None
+    if not all(bool(torch.isfinite(p).all()) for p in parameters):
+        raise ValueError(f"{what} holds NaN or infinite weights.")
+    order = tensors.get("order")
+    if (order is None or order.dtype != torch.int64 or tuple(order.shape) != (n_train,)
+            or not torch.equal(torch.sort(order).values, torch.arange(n_train))):
+        size = "no data order" if order is None else f"a data order of {order.numel()} images"
+        raise ValueError(f"{what} holds {size}; the chosen data set has {n_train} training "
+                         "images. Choose the data set it was trained on.")
+    trainer.order = order
+    for name in ("epoch", "steps", "correct", "seen"):
+        _count(config, name, what)
+    if _count(config, "position", what) >= n_train:
+        raise ValueError(f"{what}: position {config['position']} is past the {n_train} "
+                         "training images.")
+    history = config.get("history")
+    lists = {key: _numbers(history.get(key)) for key in _HISTORY} if isinstance(history, dict) \
+        else {}
+    if set(lists) != set(_HISTORY) or any(v is None for v in lists.values()):
+        raise ValueError(f"{what}: 'history' must hold the lists {', '.join(_HISTORY)} of "
+                         "finite numbers.")
+    trainer.epoch, trainer.position, trainer.steps = (config["epoch"], config["position"],
+                                                      config["steps"])
+    trainer.history = {key: list(values or []) for key, values in lists.items()}
+    trainer._correct, trainer._seen = config["correct"], config["seen"]
+    return trainer
 
 
 def predict(model: Any, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -48,6 +48,7 @@ from filters.lenet import (  # noqa: E402 - only once torch is known to be insta
     TrainingDiverged,
     feature_maps,
     first_layer_kernels,
+    load_model_zip,
     model_zip,
     predict,
     to_digit,
@@ -139,6 +140,9 @@ with settings:
         upload = st.file_uploader(t("lenet.zip"), type=["zip"], key="lenet_zip")
         if upload is None:
             st.info(t("lenet.need_zip"))
+        elif (own := guard(cached_folder, upload.getvalue())) is not None:  # checked at once
+            st.caption(t("lenet.zip_ready", n=len(own.train_y) + len(own.test_y),
+                         k=len(own.classes)))
     a, b = st.columns(2)
     activation = a.selectbox(t("lenet.activation"), ["relu", "sigmoid"], key="lenet_activation",
                              format_func=option_format("lenet.activation."))
@@ -195,6 +199,28 @@ def pause() -> None:
     if st.session_state.get(RUN):
         st.session_state[RUN]["running"] = False
 
+
+def restore(saved) -> None:
+    """A model downloaded here becomes the session's run (once per file); on a bad file the
+    message is shown and the run there was stays."""
+    if saved is None or st.session_state.get("lenet_model_done") == saved.file_id:
+        return
+    st.session_state["lenet_model_done"] = saved.file_id
+    dataset = load_data()
+    trainer = None if dataset is None else guard(load_model_zip, saved.getvalue(), dataset)
+    if trainer is None:
+        return
+    st.session_state[RUN] = {"signature": signature, "seconds": 0.0, "images": 0,
+                             "trainer": trainer, "running": False}
+    st.success(t("lenet.restored", step=trainer.steps, epoch=trainer.epoch + 1,
+                 activation=trainer.model.config["activation"],
+                 pool=trainer.model.config["pool"], optimizer=trainer.optimizer_name,
+                 batch=trainer.batch_size))
+
+
+with settings:
+    restore(st.file_uploader(t("lenet.resume"), type=["zip"], key="lenet_model_file",
+                             help=t("lenet.resume_help")))
 
 buttons = st.columns(3)
 buttons[0].button(t("lenet.start"), key="lenet_start", on_click=start, type="primary",
@@ -285,7 +311,8 @@ if run and run["trainer"].steps and not run.get("running"):
     source = st.radio(t("lenet.maps_of"), ["test", "mine"], key="lenet_maps_source",
                       horizontal=True, format_func=option_format("lenet.maps."))
     if source == "test":
-        index = st.slider(t("lenet.test_index"), 0, len(data.test_x) - 1, 0, key="lenet_index")
+        last = len(data.test_x) - 1  # a slider needs two ends: a one-image test set has one
+        index = st.slider(t("lenet.test_index"), 0, last, 0, key="lenet_index") if last else 0
         digit = data.test_x[index]
     else:
         digit = to_digit(working_image()[0])

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 import filters
+from filters.kernels import load_weight_npy
 from tests.conftest import jpeg_bytes, open_page, png_bytes, upload
 from tests.rendered import image_captions, output_stats, shape_in
 from ui.kernel_editor import (
     apply_grid_edits,
     block_diagonal_weight,
-    load_weight_npy,
     resize_kernel,
 )
 

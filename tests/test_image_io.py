@@ -11,7 +11,6 @@ import inspect
 import io
 import struct
 import warnings
-import zlib
 from pathlib import Path
 
 import cv2
@@ -36,6 +35,8 @@ from filters.image_io import (
     unit_scale,
 )
 
+from .hostile import NOT_IMAGES, encode, png_header_claiming, raw_png, rgb_pattern
+
 ALLOWED_TEXT = "PNG, JPEG, WebP, BMP, TIFF, GIF"
 
 
@@ -46,47 +47,6 @@ def rng() -> np.random.Generator:
 
 # ------------------------------------------------------------------------------------------
 # File makers
-
-
-def encode(image: Image.Image, fmt: str, **options) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, fmt, **options)
-    return buffer.getvalue()
-
-
-def png_chunk(kind: bytes, data: bytes) -> bytes:
-    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
-
-
-def raw_png(array: np.ndarray, bit_depth: int, colour_type: int) -> bytes:
-    """A PNG written byte by byte (filter 0 on every row), for cases Pillow cannot save."""
-    height, width = array.shape[:2]
-    sample = ">u2" if bit_depth == 16 else "u1"
-    rows = b"".join(b"\x00" + array[y].astype(sample).tobytes() for y in range(height))
-    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", zlib.compress(rows))
-        + png_chunk(b"IEND", b"")
-    )
-
-
-def png_header_claiming(width: int, height: int, *, with_data: bool = True) -> bytes:
-    """A valid 1×1 grey PNG whose IHDR is patched to claim ``width × height`` (CRC fixed)."""
-    small = encode(Image.new("L", (1, 1), 7), "PNG")
-    assert small[12:16] == b"IHDR"
-    ihdr = png_chunk(b"IHDR", struct.pack(">II", width, height) + small[24:29])
-    rest = small[8 + 25 :]
-    if not with_data:
-        rest = png_chunk(b"IEND", b"")
-    return small[:8] + ihdr + rest
-
-
-def rgb_pattern(height: int = 12, width: int = 16) -> np.ndarray:
-    y, x = np.mgrid[0:height, 0:width]
-    return np.stack([x * 15 % 256, y * 20 % 256, (x + y) * 7 % 256], axis=-1).astype(np.uint8)
 
 
 def pillow_reference(data: bytes, mode: str) -> np.ndarray:
@@ -231,20 +191,7 @@ class TestHostileFiles:
         assert ImageFile.LOAD_TRUNCATED_IMAGES is False
         assert load_image(data).shape == (64, 64, 3)  # the whole file is fine
 
-    @pytest.mark.parametrize(
-        ("content", "looks_like"),
-        [
-            (b"Hello, this is just a note.\nNot a picture.\n", "text"),
-            (b"<!DOCTYPE html>\n<html><body><img src=x onerror=alert(1)></body></html>", "HTML"),
-            (
-                b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" '
-                b'height="10"><rect width="10" height="10"/></svg>',
-                "SVG",
-            ),
-            (b'<svg xmlns="http://www.w3.org/2000/svg"></svg>', "SVG"),
-            (b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n", "PDF"),
-        ],
-    )
+    @pytest.mark.parametrize(("content", "looks_like"), NOT_IMAGES)
     def test_text_html_svg_pdf_renamed_png(self, tmp_path, content, looks_like):
         path = tmp_path / "photo.png"
         path.write_bytes(content)

@@ -459,7 +459,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "JSON：由 {\"name\", \"values\", \"source\", \"meta\"} 对象组成的列表（与此处下载的格式相同）。"
         "文本：按行书写的一个卷积核。",
     ),
-    "filter.library_too_big": ("The file is larger than 2 MB.", "文件大于 2 MB。"),
     "filter.library_added": ("Added {n} kernel(s) to your library.", "已向你的卷积核库添加 {n} 个卷积核。"),
     "filter.library_download": ("Download all (.json)", "全部下载（.json）"),
     "filter.library_remove": ("Remove “{name}”", "删除“{name}”"),
@@ -973,6 +972,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lenet.axis_true": ("true", "真实"),
     "lenet.zip": ("Zip of class folders", "按类别分文件夹的 zip"),
     "lenet.need_zip": ("Upload a zip to train on your own images.", "请上传 zip 以在你自己的图像上训练。"),
+    "lenet.zip_ready": ("{n} images in {k} classes.", "{k} 个类别，共 {n} 张图像。"),
+    "lenet.resume": ("Continue from a saved model (lenet.zip)", "从保存的模型继续（lenet.zip）"),
+    "lenet.resume_help": (
+        "The lenet.zip downloaded below after training. Choose the data set it was trained on "
+        "first; its own settings (activation, pooling, optimizer, batch) come with it.",
+        "训练后在下方下载的 lenet.zip。请先选择训练它时所用的数据集；它自带的设置（激活函数、"
+        "池化、优化器、批大小）会随之恢复。",
+    ),
+    "lenet.restored": (
+        "Continuing from step {step} (epoch {epoch}): a {activation} / {pool}-pooling LeNet "
+        "trained with {optimizer}, batch {batch}. Changing the settings above starts a new "
+        "model.",
+        "从第 {step} 步（第 {epoch} 轮）继续：使用 {activation} / {pool} 池化的 LeNet，"
+        "以 {optimizer} 训练，批大小 {batch}。修改上方的设置会开始一个新模型。",
+    ),
     "lenet.activation": ("Activation", "激活函数"),
     "lenet.pool": ("Pooling", "池化"),
     "lenet.batch": ("Batch size", "批量大小"),

@@ -10,7 +10,6 @@ pages (the transposed-convolution kernel of the Pooling & Upsampling page).
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 import filters
+from filters.kernels import load_weight_npy, read_kernel_file
 from filters.limits import MAX_KERNEL_SIZE
 
 from .common import guard
@@ -42,7 +42,7 @@ __all__ = [
     "block_diagonal_weight",
     "kernel_picker",
     "kernel_text_editor",
-    "load_weight_npy",
+    "kernels_from_upload",
     "resize_kernel",
     "show_kernel",
 ]
@@ -50,7 +50,6 @@ __all__ = [
 SOURCES = ("catalogue", "custom", "library", "mix")
 MIX_PRESETS = ("to_grey", "per_channel", "swap", "npy")
 LUMA = (0.299, 0.587, 0.114)   # ITU-R BT.601, as filters.to_grey
-MAX_WEIGHT_VALUES = 64 * 64 * MAX_KERNEL_SIZE * MAX_KERNEL_SIZE
 
 
 @dataclass(frozen=True)
@@ -131,27 +130,21 @@ def block_diagonal_weight(kernels: Sequence[np.ndarray]) -> np.ndarray:
     return weight
 
 
-def load_weight_npy(data: bytes) -> np.ndarray:
-    """A full ``C_out×C_in×kh×kw`` weight from ``.npy`` bytes (no pickles).
+def kernels_from_upload(file_name: str, data: bytes) -> list[tuple[str, np.ndarray, str, dict]]:
+    """The kernels of an uploaded ``.json`` (a saved library) or ``.txt`` (one kernel) file.
+
+    Returns:
+        ``(name, values, source, meta)`` per kernel, as :func:`ui.state.kernels_from_json`.
 
     Raises:
-        ValueError: not a ``.npy`` file, not 4-D, too large, or not finite numbers.
+        ValueError: what :func:`filters.kernels.read_kernel_file` and the readers refuse
+            (another extension, empty, too large, binary, broken JSON, not a kernel).
     """
-    try:
-        array = np.load(io.BytesIO(data), allow_pickle=False)
-    except (ValueError, OSError, EOFError) as error:
-        raise ValueError(f"Not a NumPy .npy file ({error}).") from None
-    if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
-        raise ValueError("The .npy file must hold real numbers.")
-    if array.ndim != 4:
-        raise ValueError(f"A full weight is C_out×C_in×kh×kw (4-D); got shape {array.shape}.")
-    if array.size > MAX_WEIGHT_VALUES or max(array.shape[2:]) > MAX_KERNEL_SIZE:
-        raise ValueError(f"The weight {array.shape} is too large: kernels up to "
-                         f"{MAX_KERNEL_SIZE}×{MAX_KERNEL_SIZE}, at most 64 channels.")
-    values = array.astype(np.float64)
-    if not np.isfinite(values).all():
-        raise ValueError("The weight holds NaN or infinite values.")
-    return values
+    kind, text = read_kernel_file(data, file_name)
+    if kind == "json":
+        return kernels_from_json(text)
+    name, values = kernel_from_text_file(file_name, text)
+    return [(name, values, "uploaded", {})]
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -318,17 +311,8 @@ def _library_upload() -> None:
     if upload is None or st.session_state.get("kernel_upload_done") == upload.file_id:
         return
     st.session_state["kernel_upload_done"] = upload.file_id
-    data = upload.getvalue()
-    if len(data) > 2_000_000:
-        st.error(t("error.prefix", message=t("filter.library_too_big")))
-        return
-    text = data.decode("utf-8", "replace")
-    if upload.name.lower().endswith(".json"):
-        found = guard(kernels_from_json, text)
-    else:
-        single = guard(kernel_from_text_file, upload.name, text)
-        found = None if single is None else [(single[0], single[1], "uploaded", {})]
-    if found is None:
+    found = guard(kernels_from_upload, upload.name, upload.getvalue())
+    if found is None:  # the message is shown; the library is as it was
         return
     added = [guard(add_kernel_to_library, name, values, source, meta)
              for name, values, source, meta in found]
