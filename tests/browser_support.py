@@ -43,9 +43,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextlib.contextmanager
-def running_app(timeout: float = 60.0) -> Iterator[str]:
-    """Run ``streamlit run app.py`` on 127.0.0.1 and yield its URL; stop it afterwards."""
+def start_app() -> tuple[subprocess.Popen[bytes], str, Any]:
+    """Start ``streamlit run app.py`` on a free port of 127.0.0.1 (without waiting for it): the
+    process, its URL and its open log file."""
     port = free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
@@ -56,27 +56,55 @@ def running_app(timeout: float = 60.0) -> Iterator[str]:
     (ROOT / "test-output").mkdir(exist_ok=True)
     log = open(ROOT / "test-output" / f"streamlit-{port}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {log.name}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
+    return process, f"http://127.0.0.1:{port}", log
+
+
+def wait_healthy(process: subprocess.Popen[bytes], url: str, log: Any,
+                 timeout: float = 60.0) -> None:
+    """Wait until the server at ``url`` answers its health check (it has served no page)."""
+    deadline = time.monotonic() + timeout
+    while True:
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"streamlit did not start; see {log.name}")
+        time.sleep(0.1)
+
+
+def stop_app(process: subprocess.Popen[bytes], log: Any) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@contextlib.contextmanager
+def running_apps(count: int, timeout: float = 60.0) -> Iterator[list[str]]:
+    """Start ``count`` servers at once (they boot side by side), wait for each and yield their
+    URLs; stop them afterwards. No page has been requested from any of them."""
+    started = []
+    try:
+        for _ in range(count):
+            started.append(start_app())
+        for process, url, log in started:
+            wait_healthy(process, url, log, timeout)
+        yield [url for _, url, _ in started]
+    finally:
+        for process, _, log in started:
+            stop_app(process, log)
+
+
+@contextlib.contextmanager
+def running_app(timeout: float = 60.0) -> Iterator[str]:
+    """Run ``streamlit run app.py`` on 127.0.0.1 and yield its URL; stop it afterwards."""
+    with running_apps(1, timeout) as (url,):
+        yield url
 
 
 # --- the browser: present, or a skip (a failure where REQUIRE_BROWSER=1) -----------------------
@@ -131,6 +159,7 @@ def new_tab(browser: Any, errors: list[str]) -> Any:
     """A tab in a context of its own (a new Streamlit session) whose console errors, page
     errors, failed requests and HTTP errors are appended to ``errors``."""
     context = browser.new_context(viewport=VIEWPORT)
+    context.add_init_script(WATCH_RUNS)
     tab = context.new_page()
     watch_errors(tab, errors)
     return tab
@@ -186,27 +215,62 @@ def real_errors(errors: list[str]) -> list[str]:
 
 # --- reading the page ------------------------------------------------------------------------
 
+#: Run in every document of a tab (see :func:`new_tab`): the time of the last user action
+#: (click, key, change of an input) and of the last end of a script run (the app element's
+#: ``data-test-script-state`` turning ``notRunning``), for :func:`wait_idle`.
+WATCH_RUNS = """
+window.__lastAction = -1;
+window.__lastIdle = -2;
+for (const type of ["click", "keydown", "change"]) {
+  document.addEventListener(type, () => { window.__lastAction = performance.now(); }, true);
+}
+new MutationObserver((changes) => {
+  for (const change of changes) {
+    if (change.target.getAttribute("data-test-script-state") === "notRunning") {
+      window.__lastIdle = performance.now();
+    }
+  }
+}).observe(document, {subtree: true, attributes: true,
+                      attributeFilter: ["data-test-script-state"]});
+"""
+#: After an action, how long a rerun may take to start before the action is taken for one that
+#: started none (opening a list, clicking the value already chosen).
+NO_RERUN = 5.0
+
+
 def wait_idle(page: Any, timeout: float = 60.0) -> None:
     """Wait until Streamlit has finished the script run (the app element's
-    ``data-test-script-state`` is ``notRunning``)."""
+    ``data-test-script-state`` is ``notRunning``) that the last action (or the page load)
+    started: the state must have turned ``notRunning`` after the last click, key or input
+    change of the tab (:data:`WATCH_RUNS`). An action no rerun follows within
+    :data:`NO_RERUN` s started none."""
     app = page.locator("[data-testid='stApp']")
     app.wait_for(timeout=timeout * 1000)
     deadline = time.monotonic() + timeout
-    time.sleep(0.5)  # a click's rerun may start a moment later
+    quiet_since = None
     while time.monotonic() < deadline:
-        if app.get_attribute("data-test-script-state") == "notRunning":
-            return
-        time.sleep(0.2)
+        state, action, idle = page.evaluate(
+            "() => [document.querySelector(\"[data-testid='stApp']\")"
+            "?.getAttribute('data-test-script-state'), window.__lastAction, window.__lastIdle]")
+        if state == "notRunning":
+            if idle is not None and idle > action:
+                return
+            quiet_since = quiet_since or time.monotonic()
+            if time.monotonic() - quiet_since > NO_RERUN:
+                return
+        else:
+            quiet_since = None
+        time.sleep(0.05)
     raise AssertionError("the app kept running")
 
 
 def poll(read: Callable[[], Any], done: Callable[[Any], bool], timeout: float = 30.0) -> Any:
-    """``read()`` again every 0.3 s until ``done`` accepts it or ``timeout`` s pass; the last
+    """``read()`` again every 0.1 s until ``done`` accepts it or ``timeout`` s pass; the last
     value read (the caller asserts on it)."""
     deadline = time.monotonic() + timeout
     value = read()
     while not done(value) and time.monotonic() < deadline:
-        time.sleep(0.3)
+        time.sleep(0.1)
         value = read()
     return value
 

@@ -16,16 +16,18 @@ def torch_conv2d(
     groups=None,
     bias=None,
     flip=False,
+    dtype=np.float64,
 ) -> np.ndarray:
-    """The reference: ``F.pad`` + ``F.conv2d`` in float64, laid out like ``filters.conv2d``."""
+    """The reference: ``F.pad`` + ``F.conv2d`` in float64 (or ``dtype``), laid out like
+    ``filters.conv2d``."""
     import torch
     import torch.nn.functional as F
 
     grey = image.ndim == 2
-    x = np.asarray(image, dtype=np.float64)
+    x = np.asarray(image, dtype=dtype)
     x = x[None, None] if grey else x.transpose(2, 0, 1)[None]
     channels = x.shape[1]
-    w = np.asarray(kernel, dtype=np.float64)
+    w = np.asarray(kernel, dtype=dtype)
     if flip:
         w = w[..., ::-1, ::-1]
     if w.ndim == 2:
@@ -36,7 +38,7 @@ def torch_conv2d(
     wt = torch.from_numpy(np.array(w))
     bt = None
     if bias is not None:
-        bt = torch.from_numpy(np.broadcast_to(np.asarray(bias, np.float64), (w.shape[0],)).copy())
+        bt = torch.from_numpy(np.broadcast_to(np.asarray(bias, dtype), (w.shape[0],)).copy())
     if padding_mode != "zeros" and padding not in ("valid", 0, (0, 0)):
         if padding == "same":
             kh, kw = w.shape[-2:]

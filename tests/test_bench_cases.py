@@ -4,6 +4,11 @@ The cases are ``benchmarks.bench_conv.cases(quick=True)``: 512² and 1920×1080,
 uint8 and float32, kernels 3–31, separable and dense, ``padding="same"``, reflect. The
 tolerance is 1e-4 of the output's scale (its largest magnitude): a 31×31 kernel on uint8 gives
 outputs in the thousands, where float32 itself only keeps about 7 digits.
+
+The reference is torch's ``F.conv2d`` in float32: torch's float64 convolution takes minutes on
+the 1080p cases with large kernels. Its own error is at most a tenth of the tolerance, which
+:func:`test_the_float32_reference_is_within_a_tenth_of_the_tolerance_of_float64` checks against
+torch in float64 with the kernel of every case.
 """
 
 from __future__ import annotations
@@ -29,13 +34,17 @@ def assert_matches(out: np.ndarray, reference: np.ndarray, label: str) -> None:
     assert out.shape == reference.shape, label
     assert out.dtype == np.float32, label
     scale = float(np.abs(reference).max())
-    np.testing.assert_allclose(out, reference, rtol=1e-4, atol=1e-4 * max(scale, 1.0),
+    np.testing.assert_allclose(out, reference, rtol=TOLERANCE, atol=TOLERANCE * max(scale, 1.0),
                                err_msg=label)
 
 
-def reference(case: bench_conv.ConvCase, image: np.ndarray) -> np.ndarray:
+#: The tolerance of :func:`assert_matches`, relative to the output's scale.
+TOLERANCE = 1e-4
+
+
+def reference(case: bench_conv.ConvCase, image: np.ndarray, dtype=np.float32) -> np.ndarray:
     return torch_conv2d(image.astype(np.float32), case.kernel(), padding="same",
-                        padding_mode="reflect")
+                        padding_mode="reflect", dtype=dtype)
 
 
 @pytest.mark.parametrize("case", SMALL, ids=lambda case: case.label)
@@ -58,6 +67,18 @@ def test_auto_and_opencv_match_torch_on_1080p_cases(case):
         out = filters.conv2d(image, case.kernel(), padding="same", padding_mode="reflect",
                              backend=backend)
         assert_matches(out, expected, f"{case.label} [{backend}]")
+
+
+@pytest.mark.parametrize("case", SMALL, ids=lambda case: case.label)
+def test_the_float32_reference_is_within_a_tenth_of_the_tolerance_of_float64(case):
+    """Torch in float32 against torch in float64, with the case's kernel, on a 64×64 corner of
+    its image (the rounding of a sum of k² products does not grow with the image)."""
+    image = case.image()[:64, :64]
+    exact = reference(case, image, dtype=np.float64)
+    single = reference(case, image)
+    assert single.dtype == np.float32
+    scale = max(float(np.abs(exact).max()), 1.0)
+    assert float(np.abs(single - exact).max()) <= TOLERANCE / 10 * scale, case.label
 
 
 def test_cases_cover_what_the_benchmark_promises():

@@ -23,7 +23,7 @@ from .browser_support import (
     new_tab,
     output_image_src,
     require_browser,
-    running_app,
+    running_apps,
     shot,
     upload_image,
     wait_idle,
@@ -71,7 +71,7 @@ def test_two_browser_sessions_never_see_each_others_image(browser, app_url, tmp_
     wait_idle(b)
     deadline = time.monotonic() + 30
     while output_image_src(b) == b_output and time.monotonic() < deadline:
-        time.sleep(0.3)
+        time.sleep(0.1)
     assert output_image_src(b) != b_output, "B's kernel change did not rerun B"
     wait_idle(a)
     assert output_image_src(a) == a_output, "B's kernel change reached A's page"
@@ -110,7 +110,7 @@ def assert_own_navigation(page, address: str, language: int = 0) -> None:
     """The page shows the lab's translated links, never Streamlit's auto-discovered list."""
     deadline = time.monotonic() + 30  # the sidebar may still be drawing its links
     while len(sidebar_links(page)) < len(ADDRESSES) and time.monotonic() < deadline:
-        time.sleep(0.3)
+        time.sleep(0.1)
     assert page.locator("[data-testid='stSidebarNav']").count() == 0, address
     labels = [STRINGS[key][language] for _, _, key in ADDRESSES]
     assert sidebar_links(page) == labels, (address, sidebar_links(page))
@@ -120,22 +120,32 @@ def heading(page) -> str:
     return page.locator("h1").first.inner_text().strip()
 
 
-@pytest.mark.parametrize("first", ["", "Pooling_and_Upsampling"])
-def test_the_first_request_and_every_address_open_their_own_page(browser, first):
+FIRST_REQUESTS = ["", "Pooling_and_Upsampling"]
+
+
+@pytest.fixture(scope="module")
+def fresh_apps():
+    """One server per first request, all started together; each serves only its own test."""
+    with running_apps(len(FIRST_REQUESTS)) as urls:
+        yield dict(zip(FIRST_REQUESTS, urls, strict=True))
+
+
+@pytest.mark.parametrize("first", FIRST_REQUESTS)
+def test_the_first_request_and_every_address_open_their_own_page(browser, fresh_apps, first):
     """On a server that has just started, the first request (to / or straight to a page) and
     then a direct request to every address open that page with the lab's own navigation."""
     errors: list[str] = []
-    with running_app() as url:
-        page = new_tab(browser, errors)
-        for address, key, _ in [a for a in ADDRESSES if a[0] == first] + ADDRESSES:
-            page.goto(f"{url}/{address}")
-            wait_idle(page)
-            page.locator("h1").first.wait_for(timeout=30000)
-            shot(page, f"first_{first or 'home'}_{address or 'home'}")
-            assert heading(page) == STRINGS[key][0], address
-            assert_own_navigation(page, address)
-            assert page.locator("[data-testid='stException']").count() == 0, address
-        page.context.close()
+    url = fresh_apps[first]
+    page = new_tab(browser, errors)
+    for address, key, _ in [a for a in ADDRESSES if a[0] == first] + ADDRESSES:
+        page.goto(f"{url}/{address}")
+        wait_idle(page)
+        page.locator("h1").first.wait_for(timeout=30000)
+        shot(page, f"first_{first or 'home'}_{address or 'home'}")
+        assert heading(page) == STRINGS[key][0], address
+        assert_own_navigation(page, address)
+        assert page.locator("[data-testid='stException']").count() == 0, address
+    page.context.close()
     assert_no_console_errors(errors)
 
 

@@ -254,8 +254,9 @@ def test_cli_json_last_line(tmp_path):
 
 
 @pytest.mark.skipif(not (SHARED / "mnist").is_dir(), reason="the shared MNIST files are not here")
-def test_mnist_five_epochs_reaches_98_8_percent():
-    """LeCun et al. 1998 report 99.05 % for LeNet-5; 5 epochs here take about 40 s."""
+def test_mnist_one_epoch_reaches_97_percent():
+    """LeCun et al. 1998 report 99.05 % for LeNet-5; one epoch here (938 steps of 64, seed 0)
+    gives 97.75 % on the full 10 000 test images (five epochs reach 98.8 %)."""
     result = subprocess.run(
         [
             sys.executable,
@@ -267,7 +268,7 @@ def test_mnist_five_epochs_reaches_98_8_percent():
             "--data-dir",
             str(SHARED / "mnist"),
             "--epochs",
-            "5",
+            "1",
             "--json",
             "--no-download",
         ],
@@ -276,4 +277,6 @@ def test_mnist_five_epochs_reaches_98_8_percent():
         text=True,
         timeout=1800,
     )
-    assert json.loads(result.stdout.strip().splitlines()[-1])["test_accuracy"] >= 0.988
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["epochs"] == 1 and summary["steps"] == 938
+    assert summary["test_accuracy"] >= 0.97
