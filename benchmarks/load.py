@@ -15,6 +15,9 @@ console error, a visit that did not end).
 With ``--uploads N`` one session instead uploads N different photos one after the other (on the
 Filter page, so each is convolved) and the RSS after every upload is reported.
 
+Unless ``--cold``, the server first gets one visit of its home page and 15 s for the background
+imports it starts (:func:`ui.common.warm_up`), as a deployed app that someone has opened.
+
 Run (``python -m filters bench --load …`` takes the same options)::
 
     python benchmarks/load.py --users 1 --megapixels 12
@@ -51,6 +54,7 @@ if str(ROOT) not in sys.path:
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
 
 IDLE_STABLE_S = 0.5      # a rerun is over when the app stays "notRunning" this long
+WARM_S = 15.0            # after the first visit: the app's background imports (torch…) finish
 VISIT_TIMEOUT_S = 120.0
 
 
@@ -136,7 +140,8 @@ def sidebar_link(page, path: str):
 
 async def change_kernel(page) -> float:
     """On the Filter page, choose the next kernel of the list; seconds until the rerun ends."""
-    await page.locator("[data-testid='stSelectbox']").filter(has_text="Kernel").first.click()
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text="Kernel").first
+    await box.locator("input").first.click(timeout=VISIT_TIMEOUT_S * 1000)
     await page.keyboard.press("ArrowDown")
     start = time.monotonic()
     await page.keyboard.press("Enter")
@@ -237,6 +242,7 @@ def measure_uploads(count: int, megapixels: float) -> dict:
     """Run the ``--uploads`` test and return its report."""
     with tempfile.TemporaryDirectory() as folder, running_app() as app_url:
         server = _server_pid(app_url)
+        warm(app_url)
         time.sleep(2)
         idle = tree_rss(server)
         sampler = RssSampler(server)
@@ -272,11 +278,34 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
 
-def measure(users: int, megapixels: float, settle: float, url: str | None = None) -> dict:
+async def first_visit(url: str) -> None:
+    """One visit of the home page, as the server's first visitor would make it."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = await browser.new_page()
+        await page.goto(url)
+        await wait_rerun_over(page, time.monotonic())
+        await browser.close()
+
+
+def warm(url: str) -> None:
+    """Make the server's first visit (the app then imports its libraries in the background) and
+    wait for the imports: the users measured after it meet a server that is up, as on a
+    deployment, instead of a cold start (``--cold``)."""
+    asyncio.run(first_visit(url))
+    time.sleep(WARM_S)
+
+
+def measure(users: int, megapixels: float, settle: float, url: str | None = None,
+            cold: bool = False) -> dict:
     """Run the load test and return its report (a JSON-friendly dict)."""
     paths = page_paths()
     with tempfile.TemporaryDirectory() as folder, running_app() as app_url:
         server = _server_pid(app_url)
+        if not cold:
+            warm(url or app_url)
         time.sleep(2)
         idle = tree_rss(server)
         sampler = RssSampler(server)
@@ -296,6 +325,7 @@ def measure(users: int, megapixels: float, settle: float, url: str | None = None
                 if any(k in r["visits"] for r in results)}
     return {
         "users": users, "megapixels": megapixels, "settle_s": settle, "wall_s": round(wall, 1),
+        "start": "cold" if cold else "warm",
         "machine": _machine(),
         "rss_mb": {"idle": idle / 2**20, "peak": sampler.peak / 2**20,
                    "when_left": left / 2**20, "settled": settled / 2**20},
@@ -319,7 +349,7 @@ def markdown(report: dict) -> str:
     rss, visit = report["rss_mb"], report["visit_s"]
     lines = [
         f"Load test: {report['users']} user(s) at once, {report['megapixels']:g} MP JPEG each, "
-        f"every page ({report['machine']}).",
+        f"every page, {report['start']} server ({report['machine']}).",
         "",
         "| server RSS (MB) | idle | peak | when they left | "
         f"{report['settle_s']:g} s later |",
@@ -345,6 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--megapixels", type=float, default=12.0, help="photo size (default 12)")
     parser.add_argument("--settle", type=float, default=30.0,
                         help="seconds to wait after the sessions leave (default 30)")
+    parser.add_argument("--cold", action="store_true",
+                        help="measure from the server's very first request (no first visit)")
     parser.add_argument("--uploads", type=int, default=0,
                         help="instead: one session uploads this many different photos")
     parser.add_argument("--json", type=Path, help="write the full report here")
@@ -356,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         report = measure_uploads(args.uploads, args.megapixels)
         text = uploads_markdown(report)
     else:
-        report = measure(args.users, args.megapixels, args.settle)
+        report = measure(args.users, args.megapixels, args.settle, cold=args.cold)
         text = markdown(report)
     print(text)
     if args.json:

@@ -169,15 +169,22 @@ class ConvPlan:
 
     @property
     def working_bytes(self) -> int:
-        """Bytes this call's working arrays take at most: the padded image and two outputs.
+        """Bytes this call's working arrays take at most: a float copy of the image (unless the
+        backend reads its dtype as it is, as OpenCV reads uint8), the padded image and the
+        output.
 
         Example:
-            >>> plan_conv(np.zeros((100, 100, 3), np.uint8), np.ones((3, 3))).working_bytes
-            357804
+            >>> plan_conv(np.zeros((100, 100, 3), np.uint8), np.ones((3, 3)),
+            ...           backend="opencv").working_bytes  # no float copy: OpenCV reads uint8
+            235248
         """
-        out_channels = self.kernel.shape[0] if self.is_full else self.source.shape[2]
-        return _working_bytes(self.source, self.kernel.shape[-2:], self.geometry.dilation,
-                              self.geometry.out_shape, out_channels)
+        h, w, channels = self.source.shape
+        g, item = self.geometry, self.dtype.itemsize
+        padded = (h + g.top + g.bottom) * (w + g.left + g.right) * channels * item
+        copy_free = self.source.dtype in get_backend(self.backend).copy_free_dtypes
+        converted = 0 if copy_free else h * w * channels * item
+        out_channels = self.kernel.shape[0] if self.is_full else channels
+        return converted + padded + g.out_shape[0] * g.out_shape[1] * out_channels * item
 
     @property
     def is_full(self) -> bool:

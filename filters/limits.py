@@ -19,15 +19,16 @@ SciPy, OpenCV and PyTorch loaded holds about 400 MB before anyone uploads anythi
   kept: they are computed when needed and dropped after use. A session goes when its browser
   has been gone for Streamlit's ``server.disconnectedSessionTTL`` (120 s), and its caches with it.
 * **Working memory of one request**: at most :data:`REQUEST_WORK_BYTES` (a 12 MP colour
-  convolution: padded input, a float32 copy and the output, 412 MB estimated by
-  :class:`filters.conv.ConvPlan.working_bytes`, 150–290 MB really used). A request that needs
+  convolution, as :attr:`filters.conv.ConvPlan.working_bytes` estimates it: the padded image and
+  the float32 output, 275 MB, on OpenCV, which reads the uint8 samples as they are; 412 MB on a
+  backend that makes a float32 copy first). A request that needs
   more (a 40 MP photo on the Filter page) runs on the working copy instead, and the page says so.
 * **Working memory of all requests at once**: at most :data:`PROCESS_WORK_BYTES`; a request
   waits up to :data:`WORK_WAIT_S` for room (2 cores do no more than two heavy jobs at a time
   anyway), then runs on the working copy, and the page says the server is busy.
 
 So in the worst estimate (every cache full, the ledger full of requests at their estimated
-largest) one 12 MP visitor peaks at 400 + 36 + 13 + 64 + 412 ≈ 925 MB, and five at
+largest) one 12 MP visitor peaks at 400 + 36 + 13 + 64 + 275 ≈ 790 MB, and five at
 400 + 5 × (36 + 13) + 256 (all caches, :data:`PROCESS_CACHE_BYTES`) + 640 ≈ 1.54 GB, however they
 click: the number of uploads, visits and sessions does not make it grow. ``benchmarks/load.py``
 measures what they really take (the README has the figures).
@@ -94,11 +95,11 @@ SESSION_CACHE_BYTES = 64 * MIB
 PROCESS_CACHE_BYTES = 256 * MIB
 
 #: The most working memory one request may use (a 12 MP colour convolution is estimated at
-#: 412 MB: :attr:`filters.conv.ConvPlan.working_bytes`).
+#: 275 MB on OpenCV, 412 MB on torch: :attr:`filters.conv.ConvPlan.working_bytes`).
 REQUEST_WORK_BYTES = 512 * MIB
 
-#: The most working memory all requests running at once may use: one 12 MP convolution and
-#: smaller work beside it (2 cores run no more than that at full speed anyway).
+#: The most working memory all requests running at once may use: two 12 MP convolutions on
+#: OpenCV (2 cores run no more than two at full speed anyway).
 PROCESS_WORK_BYTES = 640 * MIB
 
 #: How long a request waits for working memory before it runs on the working copy.

@@ -65,12 +65,14 @@ class Backend(Protocol):
     backend translates the padding mode through :data:`filters.padding.MODE_NAMES`.
 
     Two members are optional in spirit and have defaults in :class:`BackendBase`:
-    ``native_dtypes`` (the image dtypes handed over unconverted; float32/float64 by default)
-    and ``prepare`` (a ready-made depthwise call for repeated same-shaped images, or ``None``).
+    ``native_dtypes`` (the image dtypes handed over unconverted; float32/float64 by default),
+    ``copy_free_dtypes`` (those it filters without making a float copy of the image, which
+    :attr:`filters.conv.ConvPlan.working_bytes` counts otherwise) and ``prepare`` (a ready-made depthwise call for repeated same-shaped images, or ``None``).
     """
 
     name: str
     native_dtypes: ClassVar[frozenset[np.dtype]]
+    copy_free_dtypes: ClassVar[frozenset[np.dtype]]
     work_grows_with_taps: ClassVar[bool]
 
     def prepare(
@@ -107,6 +109,7 @@ class BackendBase:
     """
 
     native_dtypes: ClassVar[frozenset[np.dtype]] = FLOAT_DTYPES
+    copy_free_dtypes: ClassVar[frozenset[np.dtype]] = FLOAT_DTYPES
     #: True when the time grows with pixels × taps (numpy, scipy, torch); OpenCV and the FFT
     #: keep their work near the image size, so ``conv2d`` does not cap it (see limits.py).
     work_grows_with_taps: ClassVar[bool] = True

@@ -69,6 +69,7 @@ class OpenCVBackend(BackendBase):
     name = "opencv"
     #: dtypes OpenCV reads directly (the others are converted to float32 first).
     native_dtypes: ClassVar[frozenset[np.dtype]] = DIRECT_DTYPES
+    copy_free_dtypes: ClassVar[frozenset[np.dtype]] = DIRECT_DTYPES
     work_grows_with_taps = False
 
     def depthwise(self, image: np.ndarray, kernel: np.ndarray, geometry: Geometry) -> np.ndarray:

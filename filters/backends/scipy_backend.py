@@ -20,6 +20,7 @@ class ScipyBackend(BackendBase):
     name = "scipy"
     #: dtypes ndimage reads directly (it works in float64 inside and writes float32 out).
     native_dtypes: ClassVar[frozenset[np.dtype]] = DIRECT_DTYPES
+    copy_free_dtypes: ClassVar[frozenset[np.dtype]] = DIRECT_DTYPES
 
     def depthwise(self, image: np.ndarray, kernel: np.ndarray, geometry: Geometry) -> np.ndarray:
         """Correlate every channel with ``kernel``; ``H×W×C`` → ``H'×W'×C``."""
