@@ -169,9 +169,10 @@ class ConvPlan:
 
     @property
     def working_bytes(self) -> int:
-        """Bytes this call's working arrays take at most: a float copy of the image (unless the
-        backend reads its dtype as it is, as OpenCV reads uint8), the padded image and the
-        output.
+        """Bytes this call's working arrays take at most.
+
+        A float copy of the image (unless the backend reads its dtype as it is, as OpenCV
+        reads uint8), the padded image and the output.
 
         Example:
             >>> plan_conv(np.zeros((100, 100, 3), np.uint8), np.ones((3, 3)),

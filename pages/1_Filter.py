@@ -25,7 +25,14 @@ from ui.controls import (
     value_metrics,
 )
 from ui.i18n import t
-from ui.image_source import display_pixels, screen_copy, show_image, show_pixels, working_set
+from ui.image_source import (
+    Picture,
+    picture,
+    screen_copy,
+    show_image,
+    show_picture,
+    working_set,
+)
 from ui.kernel_editor import kernel_digest, kernel_picker
 from ui.memory import session_cache, working_memory
 from ui.snippets import code_tabs, input_download
@@ -71,6 +78,18 @@ def conv_view(token: str, digest: str, settings: str, _pixels: np.ndarray, _kern
             magnitude = np.array(screen_copy(np.abs(out, out=out))[0], dtype=np.float16)
         return {"screen": screen, "magnitude": magnitude, "scale": scale,
                 "shape": tuple(out.shape), "ms": milliseconds, "summary": summary}
+
+
+@session_cache("display")
+def output_picture(token: str, digest: str, settings: str, normalize: str, channel: int,
+                   _view: dict) -> Picture:
+    """The output as the browser gets it, for one normalisation and channel (cached: a rerun
+    sends the same JPEG again without making it)."""
+    shown = _view["magnitude" if normalize == "abs" else "screen"]
+    if shown.ndim == 3 and shown.shape[2] not in (1, 3):
+        shown = shown[:, :, channel]
+    encoded = picture(shown, normalize)
+    return Picture(encoded.jpeg, encoded.size, _view["scale"])
 
 
 kernel_column, settings_column = st.columns(2, gap="large")
@@ -121,14 +140,13 @@ with right:
         st.info(t("filter.no_output"))
     else:
         shape = view["shape"]
-        shown = view["magnitude" if normalize == "abs" else "screen"]
+        channel = 0
         if len(shape) == 3 and shape[2] not in (1, 3):
             if "channel" in st.session_state:  # the weight may have fewer outputs now
                 st.session_state["channel"] = min(int(st.session_state["channel"]), shape[2] - 1)
-            shown = shown[:, :, min(int(st.session_state.get("channel", 0)), shape[2] - 1)]
-        pixels, _ = display_pixels(shown, normalize)
-        show_pixels(pixels, t("filter.output_caption", h=shape[0], w=shape[1]),
-                    view["scale"], shape)
+            channel = min(int(st.session_state.get("channel", 0)), shape[2] - 1)
+        shown = output_picture(source_token, digest, settings_json, normalize, channel, view)
+        show_picture(shown, t("filter.output_caption", h=shape[0], w=shape[1]), shape)
         if len(shape) == 3 and shape[2] not in (1, 3):
             st.slider(t("filter.channel"), 0, shape[2] - 1, key="channel")
         if reduced_by:

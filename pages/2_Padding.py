@@ -12,9 +12,10 @@ from ui.controls import padding_names_table
 from ui.figures import line_chart, number_table
 from ui.i18n import option_format, t
 from ui.image_source import (
-    display_pixels,
+    Picture,
+    picture,
     show_image,
-    show_pixels,
+    show_picture,
     working_copy_note,
     working_image,
     zoomed,
@@ -35,12 +36,11 @@ side = min(h, w)
 
 @session_cache("padding")
 def padded_view(token: str, amount: int, mode: str, _image: np.ndarray
-                ) -> tuple[np.ndarray, float, tuple[int, ...]]:
-    """filters.pad as the screen sees it: ``(uint8 pixels, scale, padded shape)``, cached on the
-    image token, the amount and the mode (the padded float array is not kept)."""
+                ) -> tuple[Picture, tuple[int, ...]]:
+    """filters.pad as the screen sees it: the picture and the padded shape, cached on the image
+    token, the amount and the mode (the padded float array is not kept)."""
     padded = filters.pad(_image, amount, mode)
-    pixels, scale = display_pixels(padded)
-    return pixels, scale, padded.shape
+    return picture(padded), padded.shape
 
 
 # --- the four modes on the user's image ------------------------------------------------------
@@ -58,8 +58,8 @@ for column, mode in zip(st.columns(4), filters.PADDING_MODES, strict=True):
     with column:
         padded = guard(padded_view, token, amount, mode, image)
         if padded is not None:
-            pixels, scale, shape = padded
-            show_pixels(pixels, f"{t(f'mode.{mode}')} · {shape[0]}×{shape[1]}", scale, shape)
+            shown, shape = padded
+            show_picture(shown, f"{t(f'mode.{mode}')} · {shape[0]}×{shape[1]}", shape)
             st.caption(t(f"padding.what.{mode}"))
 
 # --- the notes' 4×4 matrix -------------------------------------------------------------------

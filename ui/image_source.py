@@ -22,11 +22,13 @@ with a note.
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import streamlit as st
+from PIL import Image
 
 import filters
 from filters.image_io import ALLOWED_EXTENSIONS, load_image_with_info, to_unit
@@ -47,15 +49,17 @@ from .state import (
 __all__ = [
     "PREVIEW_SIDE",
     "SCREEN_SIDE",
+    "Picture",
     "WorkingSet",
     "decode_upload",
     "display_pixels",
     "full_image",
     "image_picker",
     "note_text",
+    "picture",
     "screen_copy",
     "show_image",
-    "show_pixels",
+    "show_picture",
     "working_copy_note",
     "working_image",
     "working_set",
@@ -308,18 +312,37 @@ def display_pixels(array: np.ndarray, normalize: str = "clip") -> tuple[np.ndarr
     return filters.to_display(small, normalize=normalize), scale  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True)
+class Picture:
+    """An image as the browser gets it: a JPEG (quality 90, as Streamlit encodes arrays) of at
+    most ``SCREEN_SIDE`` a side, its ``(h, w)`` in pixels and the downscaling factor. A tenth of
+    the bytes of the uint8 pixels, so caches keep many, and a rerun does not encode it again."""
+
+    jpeg: bytes
+    size: tuple[int, int]
+    scale: float
+
+
+def picture(array: np.ndarray, normalize: str = "clip") -> Picture:
+    """:func:`display_pixels`, encoded as the JPEG that :func:`show_picture` sends."""
+    pixels, scale = display_pixels(array, normalize)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=90)
+    return Picture(buffer.getvalue(), (int(pixels.shape[0]), int(pixels.shape[1])), scale)
+
+
 @session_cache("display")
-def _cached_display(key: str, normalize: str, _array: np.ndarray) -> tuple[np.ndarray, float]:
-    return display_pixels(_array, normalize)
+def _cached_picture(key: str, normalize: str, _array: np.ndarray) -> Picture:
+    return picture(_array, normalize)
 
 
-def show_pixels(pixels: np.ndarray, caption: str, scale: float, full_shape: tuple[int, ...], *,
-                width: int | str = "stretch") -> None:
-    """Show uint8 ``pixels`` (from :func:`display_pixels`) with the downscaling note."""
-    st.image(pixels, caption=caption, width=width)
-    if scale < 1.0:
+def show_picture(shown: Picture, caption: str, full_shape: tuple[int, ...], *,
+                 width: int | str = "stretch") -> None:
+    """Show a :class:`Picture` with the note that it was downscaled (when it was)."""
+    st.image(shown.jpeg, caption=caption, width=width)
+    if shown.scale < 1.0:
         h, w = full_shape[:2]
-        st.caption(t("image.downscaled", w=pixels.shape[1], h=pixels.shape[0], fw=w, fh=h))
+        st.caption(t("image.downscaled", w=shown.size[1], h=shown.size[0], fw=w, fh=h))
 
 
 def show_image(array: np.ndarray, caption: str, normalize: str = "clip", *,
@@ -333,13 +356,13 @@ def show_image(array: np.ndarray, caption: str, normalize: str = "clip", *,
             responses) or ``"minmax"`` (stretched to the full range).
         width: ``"stretch"`` (the column's width), ``"content"`` or pixels.
         cache_key: a name for these pixels (e.g. the working image's token); when given, the
-            screen copy is cached, so a rerun does not redo it.
+            encoded picture is cached, so a rerun does not redo it.
     """
     if cache_key is None:
-        pixels, scale = display_pixels(array, normalize)
+        shown = picture(array, normalize)
     else:
-        pixels, scale = _cached_display(cache_key, normalize, array)
-    show_pixels(pixels, caption, scale, np.shape(array), width=width)
+        shown = _cached_picture(cache_key, normalize, array)
+    show_picture(shown, caption, np.shape(array), width=width)
 
 
 def zoom_to(array: np.ndarray, pixels: int = 384) -> np.ndarray:

@@ -64,10 +64,11 @@ class Backend(Protocol):
     float dtype, float32 or float64) and compute cross-correlation (no kernel flip). Each
     backend translates the padding mode through :data:`filters.padding.MODE_NAMES`.
 
-    Two members are optional in spirit and have defaults in :class:`BackendBase`:
+    Three members are optional in spirit and have defaults in :class:`BackendBase`:
     ``native_dtypes`` (the image dtypes handed over unconverted; float32/float64 by default),
     ``copy_free_dtypes`` (those it filters without making a float copy of the image, which
-    :attr:`filters.conv.ConvPlan.working_bytes` counts otherwise) and ``prepare`` (a ready-made depthwise call for repeated same-shaped images, or ``None``).
+    :attr:`filters.conv.ConvPlan.working_bytes` counts otherwise) and ``prepare`` (a ready-made
+    depthwise call for repeated same-shaped images, or ``None``).
     """
 
     name: str
