@@ -13,6 +13,7 @@ import streamlit as st
 
 from .i18n import language_switch, t
 from .image_source import image_picker
+from .memory import give_back_freed_memory
 from .nav import render_nav
 from .state import init_state
 
@@ -51,6 +52,7 @@ def page_setup(title_key: str, *, picker: bool = True) -> None:
     st.set_page_config(page_title=f"{t(title_key)} · Convolution Lab", layout="wide",
                        page_icon="🔲")
     warm_up()
+    give_back_freed_memory()
     init_state()
     with st.sidebar:
         language_switch()

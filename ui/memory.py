@@ -8,6 +8,9 @@ The numbers and their arithmetic are in :mod:`filters.limits`. Two mechanisms, b
   All entries of all sessions together are bounded by ``server.maxCacheDataSize`` in
   ``.streamlit/config.toml`` (= :data:`~filters.limits.PROCESS_CACHE_BYTES`). Nothing large goes
   into them: full-resolution results are computed when needed and dropped after use.
+* **Freed memory goes back**: glibc keeps memory that many threads freed in its per-thread
+  arenas, so after people leave the process could stay large; :func:`give_back_freed_memory`
+  asks it to return that memory (``malloc_trim``) every :data:`TRIM_EVERY_S` seconds.
 * **Working memory** of a heavy request (a full-resolution convolution, decoding an upload) is
   reserved in :data:`LEDGER` first. Streamlit has nothing for this (its caches bound what is
   *kept*, not what a script run allocates while it works), so it is a small byte semaphore: a
@@ -19,9 +22,12 @@ The numbers and their arithmetic are in :mod:`filters.limits`. Two mechanisms, b
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import threading
 import time
 from collections.abc import Callable, Iterator
+from functools import cache
 from typing import Any, Literal, TypeVar
 
 import streamlit as st
@@ -33,7 +39,16 @@ from filters.limits import (
     WORK_WAIT_S,
 )
 
-__all__ = ["CACHE_SHARES", "LEDGER", "Verdict", "WorkLedger", "session_cache", "working_memory"]
+__all__ = [
+    "CACHE_SHARES",
+    "LEDGER",
+    "TRIM_EVERY_S",
+    "Verdict",
+    "WorkLedger",
+    "give_back_freed_memory",
+    "session_cache",
+    "working_memory",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -138,3 +153,32 @@ def session_cache(name: str) -> Callable[[F], F]:
     decorator: Callable[[F], F] = st.cache_data(scope="session", max_size=limit,
                                                 show_spinner=False)
     return decorator
+
+
+#: How often :func:`give_back_freed_memory`'s thread returns freed memory to the system.
+TRIM_EVERY_S = 30.0
+
+
+@cache
+def give_back_freed_memory() -> threading.Thread | None:
+    """Start (once per process) a thread that calls glibc's ``malloc_trim(0)`` every
+    :data:`TRIM_EVERY_S` seconds, so memory freed by sessions that ended is returned to the
+    system instead of staying in the process. ``None`` where the C library has no
+    ``malloc_trim`` (macOS, Windows, musl): nothing to do there.
+    """
+    name = ctypes.util.find_library("c")
+    try:
+        trim = ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        trim = None
+    if trim is None:
+        return None
+
+    def loop() -> None:
+        while True:
+            time.sleep(TRIM_EVERY_S)
+            trim(0)
+
+    thread = threading.Thread(target=loop, name="convlab-malloc-trim", daemon=True)
+    thread.start()
+    return thread
