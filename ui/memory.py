@@ -8,9 +8,12 @@ The numbers and their arithmetic are in :mod:`filters.limits`. Two mechanisms, b
   All entries of all sessions together are bounded by ``server.maxCacheDataSize`` in
   ``.streamlit/config.toml`` (= :data:`~filters.limits.PROCESS_CACHE_BYTES`). Nothing large goes
   into them: full-resolution results are computed when needed and dropped after use.
-* **Freed memory goes back**: glibc keeps memory that many threads freed in its per-thread
-  arenas, so after people leave the process could stay large; :func:`give_back_freed_memory`
-  asks it to return that memory (``malloc_trim``) every :data:`TRIM_EVERY_S` seconds.
+* **Memory goes back when people leave**: Streamlit keeps a disconnected session for
+  ``server.disconnectedSessionTTL`` (120 s) in a TTL cache that it only reaps when another
+  session is stored, so without new visitors the sessions of people who left, with their
+  images, would stay; and glibc keeps memory that many threads freed in its per-thread arenas.
+  :func:`give_back_freed_memory` reaps the expired sessions and returns freed memory
+  (``malloc_trim``) every :data:`TRIM_EVERY_S` seconds.
 * **Working memory** of a heavy request (a full-resolution convolution, decoding an upload) is
   reserved in :data:`LEDGER` first. Streamlit has nothing for this (its caches bound what is
   *kept*, not what a script run allocates while it works), so it is a small byte semaphore: a
@@ -24,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import gc
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -46,6 +50,7 @@ __all__ = [
     "Verdict",
     "WorkLedger",
     "give_back_freed_memory",
+    "reap_expired_sessions",
     "session_cache",
     "working_memory",
 ]
@@ -159,26 +164,49 @@ def session_cache(name: str) -> Callable[[F], F]:
 TRIM_EVERY_S = 30.0
 
 
+def reap_expired_sessions() -> int:
+    """Let Streamlit drop the disconnected sessions whose TTL has passed; how many it held.
+
+    Streamlit 1.67 reaps them only when it stores another one; this asks its session storage
+    to reap now. It reads Streamlit's internals (the session manager's storage and lock), so it
+    is guarded: where they are not as in 1.67, nothing happens.
+    """
+    try:
+        from streamlit import runtime
+
+        if not runtime.exists():
+            return 0
+        manager = runtime.get_instance()._session_mgr
+        cache = manager._session_storage._cache
+        with manager._storage_lock:
+            before = len(cache._data)
+            cache.expire()
+            return int(before - len(cache._data))
+    except Exception:  # another Streamlit version: its own reaping stands
+        return 0
+
+
 @cache
-def give_back_freed_memory() -> threading.Thread | None:
-    """Start (once per process) a thread that calls glibc's ``malloc_trim(0)`` every
-    :data:`TRIM_EVERY_S` seconds, so memory freed by sessions that ended is returned to the
-    system instead of staying in the process. ``None`` where the C library has no
-    ``malloc_trim`` (macOS, Windows, musl): nothing to do there.
+def give_back_freed_memory() -> threading.Thread:
+    """Start (once per process) a thread that, every :data:`TRIM_EVERY_S` seconds, reaps the
+    sessions that left (:func:`reap_expired_sessions`) and calls glibc's ``malloc_trim(0)``, so
+    their memory is returned to the system instead of staying in the process (where the C
+    library has no ``malloc_trim`` — macOS, Windows, musl — only the reaping is done).
     """
     name = ctypes.util.find_library("c")
     try:
         trim = ctypes.CDLL(name).malloc_trim if name else None
     except (OSError, AttributeError):
         trim = None
-    if trim is None:
-        return None
 
     def loop() -> None:
         while True:
             time.sleep(TRIM_EVERY_S)
-            trim(0)
+            if reap_expired_sessions():
+                gc.collect()
+            if trim is not None:
+                trim(0)
 
-    thread = threading.Thread(target=loop, name="convlab-malloc-trim", daemon=True)
+    thread = threading.Thread(target=loop, name="convlab-memory", daemon=True)
     thread.start()
     return thread
