@@ -82,26 +82,16 @@ def photo(megapixels: float, seed: int) -> bytes:
     return buffer.getvalue()
 
 
-def cpu_seconds(server: int) -> dict[str, float]:
-    """CPU seconds used so far by the server's process tree and by every Chromium process (the
-    browsers share the machine's cores with the server in this test)."""
-    def used(process: psutil.Process) -> float:
-        with contextlib.suppress(psutil.Error):
-            times = process.cpu_times()
-            return float(times.user + times.system)
-        return 0.0
-
-    tree: set[int] = set()
+def server_cpu(server: int) -> float:
+    """CPU seconds used so far by the server's process tree."""
+    total = 0.0
     with contextlib.suppress(psutil.NoSuchProcess):
         parent = psutil.Process(server)
-        tree = {parent.pid, *(c.pid for c in parent.children(recursive=True))}
-    totals = {"server": 0.0, "browsers": 0.0}
-    for process in psutil.process_iter(["name"]):
-        if process.pid in tree:
-            totals["server"] += used(process)
-        elif "chrom" in (process.info.get("name") or ""):
-            totals["browsers"] += used(process)
-    return totals
+        for process in [parent, *parent.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                total += times.user + times.system
+    return total
 
 
 def tree_rss(pid: int) -> int:
@@ -119,17 +109,32 @@ def tree_rss(pid: int) -> int:
 
 
 class RssSampler(threading.Thread):
-    """Samples :func:`tree_rss` every 0.2 s; ``peak`` and ``last`` in bytes."""
+    """Samples :func:`tree_rss` every 0.2 s; ``peak`` and ``last`` in bytes. Every second it
+    also reads the CPU seconds of each Chromium process (``browser_cpu``: the last reading of
+    every process seen, so browsers closed meanwhile still count)."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak, self.last = pid, 0, 0
+        self._browser_cpu: dict[int, float] = {}
         self._stop_event = threading.Event()
 
+    @property
+    def browser_cpu(self) -> float:
+        return sum(self._browser_cpu.values())
+
     def run(self) -> None:
+        ticks = 0
         while not self._stop_event.is_set():
             self.last = tree_rss(self.pid)
             self.peak = max(self.peak, self.last)
+            if ticks % 5 == 0:
+                for process in psutil.process_iter(["name"]):
+                    if "chrom" in (process.info.get("name") or ""):
+                        with contextlib.suppress(psutil.Error):
+                            times = process.cpu_times()
+                            self._browser_cpu[process.pid] = times.user + times.system
+            ticks += 1
             time.sleep(0.2)
 
     def stop(self) -> None:
@@ -345,10 +350,11 @@ def measure(users: int, megapixels: float, settle: float, url: str | None = None
         idle = tree_rss(server)
         sampler = RssSampler(server)
         sampler.start()
-        began, cpu_before = time.monotonic(), cpu_seconds(server)
+        began, cpu_before = time.monotonic(), server_cpu(server)
         results = asyncio.run(run_users(url or app_url, users, megapixels, paths,
                                         Path(folder)))
-        wall, cpu_after = time.monotonic() - began, cpu_seconds(server)
+        wall, cpu_after = time.monotonic() - began, server_cpu(server)
+        browsers = sampler.browser_cpu
         left = sampler.last
         time.sleep(settle)
         settled = tree_rss(server)
@@ -367,7 +373,7 @@ def measure(users: int, megapixels: float, settle: float, url: str | None = None
         "rss_mb": {"idle": idle / 2**20, "peak": sampler.peak / 2**20,
                    "when_left": left / 2**20, "settled": settled / 2**20},
         "first_load_s": [r["visits"].get("home") for r in results],
-        "cpu_s": {k: round(cpu_after[k] - cpu_before[k], 1) for k in cpu_after},
+        "cpu_s": {"server": round(cpu_after - cpu_before, 1), "browsers": round(browsers, 1)},
         "visit_s": {"median": statistics.median(page_visits) if page_visits else None,
                     "p95": percentile(page_visits, 95), "max": max(page_visits, default=None),
                     "per_page_median": per_page},
