@@ -58,10 +58,12 @@ MAX_LIBRARY_SIZE = 200             # kernels per session (a JSON file cannot flo
 
 @dataclass
 class CurrentImage:
-    """The image every page works on: full resolution, float32 in [0, 1].
+    """The image every page works on, at full resolution.
 
     Attributes:
-        array: ``H×W`` or ``H×W×3`` float32.
+        array: ``H×W`` or ``H×W×3``: an 8-bit file's own uint8 samples (a quarter of the memory
+            of float32; :func:`filters.image_io.to_unit` gives [0, 1]) or float32 in [0, 1]
+            (the samples, 16-bit and transparent files).
         name: file or sample name.
         token: a short id of the pixels, used as a cache key (``"sample:china"``,
             ``"upload:<sha1>"``).
