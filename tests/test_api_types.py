@@ -163,6 +163,10 @@ WRONG_TYPES: dict[str, list[tuple[tuple, dict, tuple[str, ...]]]] = {
     "to_grey": [
         (("x",), {}, ("image", "numpy array")),
     ],
+    "to_unit": [
+        (("x",), {}, ("to_unit", "numpy array", "str")),
+        ((np.zeros((2, 2), np.int32),), {}, ("uint8, uint16 or float", "int32")),
+    ],
     "load_sample": [
         ((3,), {}, ("sample", "string")),
     ],
