@@ -1,7 +1,7 @@
 """Filter: apply a catalogue, typed, saved or channel-mixing kernel with every conv2d setting.
 
 The convolution runs on the full-resolution image (the only page that does): its output is not
-kept, only what a rerun shows (a screen-sized float32 copy, statistics, time); downloads compute
+kept, only what a rerun shows (a screen-sized float16 copy, statistics, time); downloads compute
 it again on click. When the full-resolution work does not fit the memory budget
 (:mod:`filters.limits`), the page computes on the working copy and says why.
 """
@@ -13,9 +13,9 @@ import numpy as np
 import streamlit as st
 
 import filters
+from filters import limits
 from filters.export import conv_snippets, npy_bytes
 from filters.image_io import unit_scale
-from filters.limits import REQUEST_WORK_BYTES
 from ui.common import guard, page_setup
 from ui.controls import (
     conv_settings_panel,
@@ -34,7 +34,7 @@ from ui.image_source import (
     working_set,
 )
 from ui.kernel_editor import kernel_digest, kernel_picker
-from ui.memory import session_cache, working_memory
+from ui.memory import fits_one_request, session_cache, working_memory
 from ui.snippets import code_tabs, input_download
 from ui.state import LibraryKernel, kernels_to_json
 
@@ -115,9 +115,10 @@ if choice is not None and plan is not None:
     settings_json = json.dumps(settings.kwargs(), sort_keys=True)
     digest = kernel_digest(choice.values)
     source, source_token = image, image_token
-    if plan.working_bytes > REQUEST_WORK_BYTES:
+    if not fits_one_request(plan.working_bytes):
         reduced_by = t("memory.too_large", need=plan.working_bytes >> 20,
-                       limit=REQUEST_WORK_BYTES >> 20, w=work.view.shape[1], h=work.view.shape[0])
+                       limit=limits.REQUEST_WORK_BYTES >> 20, w=work.view.shape[1],
+                       h=work.view.shape[0])
         source, source_token = work.view, work.view_token
     with st.spinner(t("filter.computing")):
         try:

@@ -198,9 +198,9 @@ def test_the_padding_page_pads_the_working_copy(big_png):
 
 def test_a_convolution_over_the_request_limit_runs_on_the_working_copy_and_says_so(
         big_png, monkeypatch):
-    monkeypatch.setattr(limits, "REQUEST_WORK_BYTES", 8 * MB)
     at = open_page()
     upload(at, "big.png", big_png, "image/png")
+    monkeypatch.setattr(limits, "REQUEST_WORK_BYTES", 8 * MB)  # after the decode, which it bounds
     at.switch_page("pages/1_Filter.py").run()
     assert not at.exception
     view = view_of(photo())

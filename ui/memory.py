@@ -36,12 +36,8 @@ from typing import Any, Literal, TypeVar
 
 import streamlit as st
 
-from filters.limits import (
-    PROCESS_WORK_BYTES,
-    REQUEST_WORK_BYTES,
-    SESSION_CACHE_BYTES,
-    WORK_WAIT_S,
-)
+from filters import limits
+from filters.limits import PROCESS_WORK_BYTES, SESSION_CACHE_BYTES, WORK_WAIT_S
 
 __all__ = [
     "CACHE_SHARES",
@@ -49,6 +45,7 @@ __all__ = [
     "TRIM_EVERY_S",
     "Verdict",
     "WorkLedger",
+    "fits_one_request",
     "give_back_freed_memory",
     "reap_expired_sessions",
     "session_cache",
@@ -117,6 +114,17 @@ class WorkLedger:
 LEDGER = WorkLedger(PROCESS_WORK_BYTES)
 
 
+def fits_one_request(nbytes: int) -> bool:
+    """True when ``nbytes`` of working memory is within what one request may use
+    (:data:`~filters.limits.REQUEST_WORK_BYTES`, read when asked).
+
+    Example:
+        >>> fits_one_request(2**20), fits_one_request(2**40)
+        (True, False)
+    """
+    return nbytes <= limits.REQUEST_WORK_BYTES
+
+
 @contextlib.contextmanager
 def working_memory(nbytes: int, *, timeout: float | None = None) -> Iterator[Verdict]:
     """Reserve working memory for one request in :data:`LEDGER`, and say whether to go ahead.
@@ -130,7 +138,7 @@ def working_memory(nbytes: int, *, timeout: float | None = None) -> Iterator[Ver
         ...     verdict
         'too_large'
     """
-    if nbytes > REQUEST_WORK_BYTES:
+    if not fits_one_request(nbytes):
         yield "too_large"
         return
     with LEDGER.reserve(nbytes, WORK_WAIT_S if timeout is None else timeout) as granted:
